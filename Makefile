@@ -1,0 +1,43 @@
+# Quick start: `make demo` and `make test`. Both create .venv and install on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: install demo test lint format bench samples clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt lambda_src/requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+demo: $(INSTALLED)
+	$(BIN)/autoqa demo
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
+# Regenerates samples/*.ogg from samples/dialogues/*.yaml (needs espeak-ng and sox).
+samples: $(INSTALLED)
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) .autoqa .pytest_cache .ruff_cache cdk.out

@@ -1,0 +1,193 @@
+"""Writes the JSON that Amazon Transcribe writes, so everything downstream reads one format.
+
+The local transcriber uses it for real recordings (channel identification, current item
+shape); tests use it to turn labelled dialogues into every shape Transcribe produces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Shape = Literal["current", "legacy"]
+_TRAILING_PUNCT = re.compile(r"^(.*?)([.,?!;:\u0964]+)$")
+SECONDS_PER_WORD = 0.32
+PAUSE_BETWEEN_TURNS = 0.6
+
+
+@dataclass
+class Word:
+    label: str  # ch_0 / ch_1 or spk_0 / spk_1 ...
+    start: float
+    end: float
+    content: str
+    confidence: float = 1.0
+    punctuation: str = ""
+
+
+def split_punctuation(token: str) -> tuple[str, str]:
+    """'Smart,' -> ('Smart', ','): Transcribe keeps punctuation as separate items."""
+    m = _TRAILING_PUNCT.match(token)
+    return (m.group(1), m.group(2)[-1]) if m and m.group(1) else (token, "")
+
+
+def _t(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0.0"
+
+
+class TranscribeJsonBuilder:
+    def __init__(self, job_name: str, language_code: str = "en-IN") -> None:
+        self.job_name = job_name
+        self.language_code = language_code
+        self.words: list[Word] = []
+
+    def add(self, word: Word) -> None:
+        self.words.append(word)
+
+    def add_text(self, label: str, start: float, text: str) -> float:
+        """Adds a sentence with evenly spaced word times; returns its end time."""
+        t = start
+        for token in text.split():
+            content, punct = split_punctuation(token)
+            self.add(Word(label, t, t + SECONDS_PER_WORD - 0.02, content, punctuation=punct))
+            t += SECONDS_PER_WORD
+        return t
+
+    def _items(self, shape: Shape, label_key: str | None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for w in sorted(self.words, key=lambda w: (w.start, w.end)):
+            item: dict[str, Any] = {
+                "start_time": _t(w.start),
+                "end_time": _t(w.end),
+                "alternatives": [{"confidence": f"{w.confidence:.4f}", "content": w.content}],
+                "type": "pronunciation",
+            }
+            if shape == "current":
+                item = {"id": len(items), **item}
+                if label_key:
+                    item[label_key] = w.label
+            items.append(item)
+            if w.punctuation:
+                punct: dict[str, Any] = {
+                    "alternatives": [{"confidence": "0.0", "content": w.punctuation}],
+                    "type": "punctuation",
+                }
+                if shape == "current":
+                    punct = {"id": len(items), **punct}
+                    if label_key:
+                        punct[label_key] = w.label
+                items.append(punct)
+        return items
+
+    def _transcript(self) -> str:
+        out = ""
+        for w in sorted(self.words, key=lambda w: w.start):
+            out += (" " if out else "") + w.content + w.punctuation
+        return out
+
+    def _audio_segments(self, label_key: str) -> list[dict[str, Any]]:
+        segments: list[dict[str, Any]] = []
+        item_id = 0
+        for w in sorted(self.words, key=lambda w: (w.start, w.end)):
+            ids = [item_id] + ([item_id + 1] if w.punctuation else [])
+            item_id += len(ids)
+            text = w.content + w.punctuation
+            last = segments[-1] if segments else None
+            if last and last[label_key] == w.label and w.start - float(last["end_time"]) < 1.0:
+                last["transcript"] += " " + text
+                last["end_time"] = _t(w.end)
+                last["items"] += ids
+            else:
+                segments.append(
+                    {
+                        "id": len(segments),
+                        "transcript": text,
+                        "start_time": _t(w.start),
+                        "end_time": _t(w.end),
+                        label_key: w.label,
+                        "items": ids,
+                    }
+                )
+        return segments
+
+    def _document(self, results: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "jobName": self.job_name,
+            "accountId": "000000000000",
+            "status": "COMPLETED",
+            "results": {
+                "language_code": self.language_code,
+                "transcripts": [{"transcript": self._transcript()}],
+                **results,
+            },
+        }
+
+    def channel_identification(self, shape: Shape = "current") -> dict[str, Any]:
+        labels = sorted({w.label for w in self.words})
+        channels = []
+        for label in labels:
+            own = TranscribeJsonBuilder(self.job_name)
+            own.words = [w for w in self.words if w.label == label]
+            channels.append({"channel_label": label, "items": own._items(shape, None)})
+        results: dict[str, Any] = {
+            "channel_labels": {"channels": channels, "number_of_channels": len(labels)},
+            "items": self._items(shape, "channel_label"),
+        }
+        if shape == "current":
+            results["audio_segments"] = self._audio_segments("channel_label")
+        return self._document(results)
+
+    def speaker_labels(self, shape: Shape = "current") -> dict[str, Any]:
+        ordered = sorted(self.words, key=lambda w: (w.start, w.end))
+        segments: list[dict[str, Any]] = []
+        for w in ordered:
+            entry = {"start_time": _t(w.start), "speaker_label": w.label, "end_time": _t(w.end)}
+            if segments and segments[-1]["speaker_label"] == w.label:
+                segments[-1]["items"].append(entry)
+                segments[-1]["end_time"] = _t(w.end)
+            else:
+                segments.append(
+                    {
+                        "start_time": _t(w.start),
+                        "speaker_label": w.label,
+                        "end_time": _t(w.end),
+                        "items": [entry],
+                    }
+                )
+        speaker_labels: dict[str, Any] = {
+            "speakers": len({w.label for w in self.words}),
+            "segments": segments,
+        }
+        if shape == "current":
+            speaker_labels["channel_label"] = "ch_0"
+        results: dict[str, Any] = {
+            "speaker_labels": speaker_labels,
+            "items": self._items(shape, "speaker_label"),
+        }
+        if shape == "current":
+            results["audio_segments"] = self._audio_segments("speaker_label")
+        return self._document(results)
+
+
+def dialogue_to_transcribe(
+    job_name: str,
+    turns: list[tuple[str, str]],
+    *,
+    variant: Literal["channels", "speakers"] = "channels",
+    shape: Shape = "current",
+    agent_speaker: str = "spk_0",
+    customer_speaker: str = "spk_1",
+) -> dict[str, Any]:
+    """A dialogue of ("A" | "C", text) turns as Transcribe would have written it."""
+    builder = TranscribeJsonBuilder(job_name)
+    if variant == "channels":
+        labels = {"A": "ch_0", "C": "ch_1"}
+    else:
+        labels = {"A": agent_speaker, "C": customer_speaker}
+    t = 0.5
+    for role, text in turns:
+        t = builder.add_text(labels[role], t, text) + PAUSE_BETWEEN_TURNS
+    if variant == "channels":
+        return builder.channel_identification(shape)
+    return builder.speaker_labels(shape)

@@ -1,0 +1,129 @@
+"""Pydantic models of the QA domain: turns, the conversation, SOP checks and the result record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Speaker(StrEnum):
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+
+
+class Turn(BaseModel):
+    """One speaker's uninterrupted stretch of speech."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int = Field(ge=0)
+    speaker: Speaker
+    text: str
+    start_time: float = Field(ge=0)
+    end_time: float = Field(ge=0)
+
+
+class Conversation(BaseModel):
+    """A call as an ordered list of turns, whoever the transcript came from."""
+
+    turns: list[Turn]
+    source_format: str = Field(description="Which transcript shape was parsed")
+    language_code: str | None = None
+    duration_seconds: float = 0.0
+
+    def agent_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.speaker is Speaker.AGENT]
+
+    def customer_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.speaker is Speaker.CUSTOMER]
+
+    def as_text(self) -> str:
+        """The contract's `transcript_text`: one line per turn, prefixed with the speaker."""
+        return "\n".join(f"{t.speaker.value}: {t.text}" for t in self.turns)
+
+
+class Evidence(BaseModel):
+    """A verbatim quote from one turn that supports a finding."""
+
+    turn_index: int = Field(ge=0)
+    start_time: float = Field(ge=0)
+    speaker: Speaker
+    quote: str = Field(min_length=1)
+
+
+class SopCheck(BaseModel):
+    """How one SOP fared on a call. A check that was not triggered counts as followed."""
+
+    sop_id: str
+    flag: str
+    triggered: bool
+    followed: bool
+    evidence: list[Evidence] = Field(default_factory=list)
+    note: str = ""
+
+    @property
+    def violated(self) -> bool:
+        return self.triggered and not self.followed
+
+
+class RiskSignal(BaseModel):
+    """A risk reason the judge found in the words of the call (legal threat, abuse)."""
+
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Verdict(BaseModel):
+    """What a judge concludes from the words of a call; scoring and alerting are code's job."""
+
+    sop_checks: list[SopCheck]
+    risk_signals: list[RiskSignal] = Field(default_factory=list)
+    summary: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CallStatus(StrEnum):
+    SCORED = "SCORED"
+    FAILED = "FAILED"
+
+
+class QAResult(BaseModel):
+    """The `CallQA_Results` record (DESIGN.md contract); `autoqa score` prints one per line."""
+
+    call_id: str = Field(min_length=1)
+    timestamp: str
+    agent_id: str
+    transcript_text: str
+    overall_score: int = Field(ge=0, le=100)
+    violation_flags: list[str]
+    summary_insight: str
+    risk_flag: bool
+    risk_reasons: list[str]
+    sentiment_start: float = Field(ge=-1, le=1)
+    sentiment_end: float = Field(ge=-1, le=1)
+    sentiment_trajectory: float = Field(ge=-2, le=2)
+    sop_checks: list[SopCheck]
+    rubric_version: str
+    judge: str
+    alerted: bool = False
+    status: Literal["SCORED"] = "SCORED"
+    warnings: list[str] = Field(default_factory=list)
+
+    @field_validator("timestamp")
+    @classmethod
+    def _iso_utc(cls, value: str) -> str:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
+            raise ValueError("timestamp must be ISO 8601 in UTC")
+        return value
+
+    @property
+    def violations_with_evidence(self) -> list[SopCheck]:
+        return [c for c in self.sop_checks if c.violated]
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,23 @@
+"""What the pipeline needs from the world; Lambda and the local CLI plug in their adapters."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from qa_engine.alerts import Alert
+from qa_engine.models import Conversation, QAResult, Verdict
+
+
+class Judge(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def judge(self, conversation: Conversation) -> Verdict: ...
+
+
+class ResultStore(Protocol):
+    def put(self, result: QAResult) -> None: ...
+
+
+class AlertSink(Protocol):
+    def publish(self, alert: Alert) -> None: ...

@@ -1,0 +1,171 @@
+"""The rubric: SOPs, weights, thresholds and cue phrases loaded from the `prompts/` files.
+
+The files are data the code reads at run time (from the repository locally, from S3 in AWS),
+so the loader takes their bytes by name, whatever storage they came from. Their content
+hash is the `rubric_version` every result records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from qa_engine.errors import RubricError
+from qa_engine.text import NegationScope, compile_cues, fold_word, normalize
+
+RUBRIC_FILE = "rubric.yaml"
+SENTIMENT_FILE = "sentiment_lexicon.yaml"
+JUDGE_PROMPT_FILE = "judge_prompt.md"
+RUBRIC_FILES = (RUBRIC_FILE, SENTIMENT_FILE, JUDGE_PROMPT_FILE)
+
+SPEC_FLAGS = {
+    "S1": "GREETING_SCRIPT_MISSED",
+    "S2": "CLOSING_SCRIPT_MISSED",
+    "S3": "SWOLLEN_BATTERY_PHOTO_NOT_REQUESTED",
+    "S4": "SAFETY_INSTRUCTIONS_MISSED",
+    "S5": "ESCALATION_NOT_OFFERED",
+    "S6": "IDENTITY_NOT_VERIFIED",
+}
+RISK_REASONS = (
+    "SAFETY_HAZARD",
+    "ESCALATION_REQUESTED",
+    "LEGAL_THREAT",
+    "ABUSE",
+    "NEGATIVE_END",
+    "SAFETY_SOP_VIOLATED",
+)
+
+
+class Sop(BaseModel):
+    id: str
+    name: str
+    flag: str
+    weight: int = Field(gt=0)
+    text: str
+
+
+class Negation(BaseModel):
+    before: list[str]
+    after: list[str]
+    conditional: list[str]
+
+
+class Thresholds(BaseModel):
+    negative_end_sentiment: float = Field(ge=-1, le=0)
+    alert_score_below: int = Field(ge=0, le=100)
+
+
+class RubricSpec(BaseModel):
+    name: str
+    version_label: str
+    sops: list[Sop]
+    general_rules: list[str] = Field(default_factory=list)
+    risk_reasons: dict[str, str]
+    thresholds: Thresholds
+    negation: Negation
+    hello_words: list[str]
+    name_stopwords: list[str]
+    cues: dict[str, list[str]]
+    agent_role_cues: list[str]
+
+    @model_validator(mode="after")
+    def _matches_spec(self) -> RubricSpec:
+        flags = {s.id: s.flag for s in self.sops}
+        if flags != SPEC_FLAGS:
+            raise ValueError(f"SOP ids and flags must be exactly {SPEC_FLAGS}, got {flags}")
+        if set(self.risk_reasons) != set(RISK_REASONS):
+            raise ValueError(f"risk_reasons must be exactly {sorted(RISK_REASONS)}")
+        return self
+
+
+class SentimentLexicon(BaseModel):
+    """Valences (-4..4, VADER's scale) for Hinglish and Devanagari words VADER does not know."""
+
+    words: dict[str, float]
+    intensifiers: list[str]
+    english_overrides: dict[str, float] = Field(default_factory=dict)
+
+
+class Rubric:
+    """The loaded rubric with its cue patterns compiled once."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        missing = [name for name in RUBRIC_FILES if name not in files]
+        if missing:
+            raise RubricError(f"rubric files missing: {', '.join(missing)} (expected in prompts/)")
+        self.files = dict(files)
+        try:
+            self.spec = RubricSpec.model_validate(yaml.safe_load(files[RUBRIC_FILE]))
+            self.sentiment = SentimentLexicon.model_validate(yaml.safe_load(files[SENTIMENT_FILE]))
+        except (yaml.YAMLError, ValidationError) as exc:
+            first = str(exc).splitlines()[0:3]
+            raise RubricError(f"prompts/ rubric is invalid: {' '.join(first)}") from exc
+        self.judge_prompt = files[JUDGE_PROMPT_FILE].decode("utf-8")
+        try:
+            self.cues: dict[str, re.Pattern[str]] = {
+                name: compile_cues(patterns) for name, patterns in self.spec.cues.items()
+            }
+            self.agent_role = compile_cues(self.spec.agent_role_cues)
+        except re.error as exc:
+            raise RubricError(f"a cue pattern in prompts/{RUBRIC_FILE} is invalid: {exc}") from exc
+        neg = self.spec.negation
+        self.negation = NegationScope(neg.before, neg.after)
+        self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
+        self.hello_words = frozenset(fold_word(normalize(w)) for w in self.spec.hello_words)
+        self.name_stopwords = frozenset(fold_word(normalize(w)) for w in self.spec.name_stopwords)
+
+    def cue(self, name: str) -> re.Pattern[str]:
+        try:
+            return self.cues[name]
+        except KeyError:
+            raise RubricError(f"prompts/{RUBRIC_FILE} has no cue group {name!r}") from None
+
+    @cached_property
+    def version(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name] + b"\0")
+        return f"v{self.spec.version_label}-{digest.hexdigest()[:12]}"
+
+    @property
+    def sops(self) -> list[Sop]:
+        return self.spec.sops
+
+    @property
+    def total_weight(self) -> int:
+        return sum(s.weight for s in self.spec.sops)
+
+
+def default_prompts_dir() -> Path:
+    configured = os.environ.get("AUTOQA_PROMPTS_DIR")
+    if configured:
+        return Path(configured)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "prompts" / RUBRIC_FILE).is_file():
+            return parent / "prompts"
+    raise RubricError("cannot find prompts/rubric.yaml; set AUTOQA_PROMPTS_DIR to the folder")
+
+
+def load_rubric_dir(path: Path | None = None) -> Rubric:
+    folder = path or default_prompts_dir()
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name in RUBRIC_FILES}
+    return Rubric(files)
+
+
+_default: Rubric | None = None
+
+
+def default_rubric() -> Rubric:
+    """The rubric from the local prompts/ folder, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = load_rubric_dir()
+    return _default

@@ -1,0 +1,366 @@
+"""The deterministic rules judge: SOP_SPEC implemented with the rubric's multilingual cues.
+
+Works sentence by sentence so that order inside a long turn still counts ("verified" before
+"your refund is processed"), drops negated and hypothetical reports ("not swollen", "if it
+smokes"), and tells a request for a manager from a mention of one ("my fleet manager").
+Every finding carries evidence: turn index, start time and the verbatim sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+from qa_engine.models import Conversation, Evidence, RiskSignal, SopCheck, Speaker, Verdict
+from qa_engine.rubric import Rubric
+from qa_engine.text import Hit, Segment, find_hits, segment_turn
+
+HAZARD_GROUPS = (
+    "hazard_swollen",
+    "hazard_leak",
+    "hazard_smoke",
+    "hazard_fire",
+    "hazard_sparks",
+    "hazard_burning_smell",
+    "hazard_hot",
+)
+
+
+class CallText:
+    """A conversation cut into matchable sentences, with cue hits computed once per group."""
+
+    def __init__(self, conversation: Conversation, rubric: Rubric) -> None:
+        self.conversation = conversation
+        self.rubric = rubric
+        self.segments: list[Segment] = []
+        self.speaker_of: dict[int, Speaker] = {}
+        self.start_of: dict[int, float] = {}
+        for turn in conversation.turns:
+            self.speaker_of[turn.index] = turn.speaker
+            self.start_of[turn.index] = turn.start_time
+            self.segments.extend(segment_turn(turn.index, turn.text))
+        self._hits: dict[tuple[str, Speaker | None], list[Hit]] = {}
+
+    def of(self, speaker: Speaker) -> list[Segment]:
+        return [s for s in self.segments if self.speaker_of[s.turn_index] is speaker]
+
+    def in_turns(self, turn_indices: Iterable[int]) -> list[Segment]:
+        wanted = set(turn_indices)
+        return [s for s in self.segments if s.turn_index in wanted]
+
+    def hits(self, group: str, speaker: Speaker | None = None) -> list[Hit]:
+        key = (group, speaker)
+        if key not in self._hits:
+            regex = self.rubric.cue(group)
+            segments = self.segments if speaker is None else self.of(speaker)
+            self._hits[key] = [h for s in segments for h in find_hits(regex, s)]
+        return self._hits[key]
+
+    def hits_in(self, group: str, segments: Sequence[Segment]) -> list[Hit]:
+        regex = self.rubric.cue(group)
+        return [h for s in segments for h in find_hits(regex, s)]
+
+    def evidence(self, hit_or_segment: Hit | Segment) -> Evidence:
+        seg = hit_or_segment.segment if isinstance(hit_or_segment, Hit) else hit_or_segment
+        return Evidence(
+            turn_index=seg.turn_index,
+            start_time=self.start_of[seg.turn_index],
+            speaker=self.speaker_of[seg.turn_index],
+            quote=seg.quote,
+        )
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def asserted(self, hits: Iterable[Hit], *, allow_conditional: bool = False) -> list[Hit]:
+        """Hits that are neither negated nor, unless allowed, hypothetical ("if ...")."""
+        return [
+            h
+            for h in hits
+            if not self.rubric.negation.is_negated(h)
+            and (allow_conditional or not self.is_conditional(h))
+        ]
+
+    def is_conditional(self, hit: Hit) -> bool:
+        tokens, clauses = hit.segment.tokens, hit.segment.clause_starts
+        for i in range(hit.start_token - 1, -1, -1):
+            if tokens[i] in self.rubric.conditional_words:
+                return True
+            if i in clauses:
+                return False
+        return False
+
+    def negated_inside(self, hit: Hit) -> bool:
+        inner = hit.segment.tokens[hit.start_token + 1 : hit.end_token]
+        return self.rubric.negation.has_negator(inner)
+
+
+def _after(hits: Iterable[Hit], position: tuple[int, int]) -> list[Hit]:
+    return [h for h in hits if h.segment.position > position]
+
+
+def _first(hits: Sequence[Hit]) -> Hit | None:
+    return min(hits, key=lambda h: (h.segment.position, h.start_token), default=None)
+
+
+def _overlaps(a: Hit, b: Hit) -> bool:
+    return a.segment is b.segment and a.start_token < b.end_token and b.start_token < a.end_token
+
+
+class RulesJudge:
+    """Judges a call by the SOPs in the rubric with deterministic multilingual cue matching."""
+
+    name = "rules"
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self._flags = {s.id: s.flag for s in rubric.sops}
+        self._names = {s.id: s.name for s in rubric.sops}
+
+    def judge(self, conversation: Conversation) -> Verdict:
+        call = CallText(conversation, self.rubric)
+        checks = [
+            self.greeting(call),
+            self.closing(call),
+            self.swollen_battery_photo(call),
+            self.safety_instructions(call),
+            self.escalation(call),
+            self.verification(call),
+        ]
+        risks = self.risk_signals(call)
+        return Verdict(sop_checks=checks, risk_signals=risks, summary=self.summary(checks, risks))
+
+    def _check(self, sop_id: str, **fields) -> SopCheck:
+        return SopCheck(sop_id=sop_id, flag=self._flags[sop_id], **fields)
+
+    # --- S1 ---------------------------------------------------------------------------------
+
+    def greeting(self, call: CallText) -> SopCheck:
+        agent_turns = call.conversation.agent_turns()
+        if not agent_turns:
+            return self._check("S1", triggered=True, followed=False, note="The agent never spoke.")
+        opening = [agent_turns[0]]
+        first_words = {w for s in call.in_turns([agent_turns[0].index]) for w in s.tokens}
+        if len(agent_turns) > 1 and first_words <= self.rubric.hello_words:
+            opening.append(agent_turns[1])
+        segments = call.in_turns(t.index for t in opening)
+        parts = {
+            "thanks for calling Battery Smart": bool(
+                call.hits_in("brand", segments)
+                and (
+                    call.hits_in("thanks_for_calling", segments) or call.hits_in("thanks", segments)
+                )
+            ),
+            "the agent's name": self.agent_name(call, segments) is not None,
+            "an offer to help": bool(call.hits_in("offer_help", segments)),
+        }
+        missing = [part for part, present in parts.items() if not present]
+        evidence = [call.evidence(s) for s in segments[:3]]
+        note = (
+            "Opening had thanks, name and offer to help."
+            if not missing
+            else "Opening lacked " + ", ".join(missing) + "."
+        )
+        return self._check("S1", triggered=True, followed=not missing, evidence=evidence, note=note)
+
+    def agent_name(self, call: CallText, segments: Sequence[Segment]) -> str | None:
+        regex = self.rubric.cue("agent_name")
+        stop = self.rubric.name_stopwords
+        for segment in segments:
+            for match in regex.finditer(segment.folded):
+                name = next((g for g in match.groups() if g), None)
+                if name and name not in stop and not name.isdigit() and len(name) > 1:
+                    return name
+        return None
+
+    # --- S2 ---------------------------------------------------------------------------------
+
+    def closing(self, call: CallText) -> SopCheck:
+        last_turns = call.conversation.agent_turns()[-3:]
+        if not last_turns:
+            return self._check("S2", triggered=True, followed=False, note="The agent never spoke.")
+        segments = call.in_turns(t.index for t in last_turns)
+        asked = call.hits_in("anything_else", segments)
+        thanked = call.hits_in("thanks_for_calling", segments) or [
+            h
+            for h in call.hits_in("thanks", segments)
+            if call.hits_in("brand", call.in_turns([h.segment.turn_index]))
+            or call.hits_in("farewell", call.in_turns([h.segment.turn_index]))
+        ]
+        missing = []
+        if not asked:
+            missing.append("asking whether the customer needs anything else")
+        if not thanked:
+            missing.append("thanking the customer for calling")
+        evidence = [call.evidence(h) for h in (asked[:1] + thanked[:1])] or [
+            call.evidence(segments[-1])
+        ]
+        note = (
+            "Closing asked about anything else and thanked the customer."
+            if not missing
+            else "Agent's last turns lacked " + " and ".join(missing) + "."
+        )
+        return self._check("S2", triggered=True, followed=not missing, evidence=evidence, note=note)
+
+    # --- S3 and S4 --------------------------------------------------------------------------
+
+    def hazard_reports(self, call: CallText, groups: Iterable[str]) -> list[Hit]:
+        reports = []
+        for group in groups:
+            hits = call.asserted(call.hits(group, Speaker.CUSTOMER))
+            if group == "hazard_hot":
+                hits = [h for h in hits if not call.hits_in("hot_weather_context", [h.segment])]
+            reports.extend(hits)
+        return reports
+
+    def swollen_battery_photo(self, call: CallText) -> SopCheck:
+        report = _first(self.hazard_reports(call, ["hazard_swollen"]))
+        if report is None:
+            return self._check("S3", triggered=False, followed=True, note="No swollen battery.")
+        requests = [
+            h
+            for h in _after(call.hits("photo_term", Speaker.AGENT), report.segment.position)
+            if call.hits_in("photo_request_verb", [h.segment])
+            and (
+                call.hits_in("battery_term", [h.segment])
+                or not call.hits_in("photo_not_of_battery", [h.segment])
+            )
+        ]
+        evidence = [call.evidence(report)]
+        if requests:
+            evidence.append(call.evidence(requests[0]))
+            return self._check(
+                "S3",
+                triggered=True,
+                followed=True,
+                evidence=evidence,
+                note="Swollen battery reported; agent asked for a photo of it.",
+            )
+        return self._check(
+            "S3",
+            triggered=True,
+            followed=False,
+            evidence=evidence,
+            note="Swollen battery reported; agent never asked for a photo of the battery.",
+        )
+
+    def safety_instructions(self, call: CallText) -> SopCheck:
+        report = _first(self.hazard_reports(call, HAZARD_GROUPS))
+        if report is None:
+            return self._check("S4", triggered=False, followed=True, note="No hazard reported.")
+        position = report.segment.position
+        stop = _first(_after(call.hits("stop_using", Speaker.AGENT), position))
+        away = _first(_after(call.hits("keep_away", Speaker.AGENT), position))
+        evidence = [call.evidence(report)] + [call.evidence(h) for h in (stop, away) if h]
+        missing = [
+            what
+            for what, hit in (("stop using the battery or vehicle", stop), ("keep away", away))
+            if hit is None
+        ]
+        if not missing:
+            note = "Hazard reported; agent told the customer to stop using it and keep away."
+        else:
+            note = "Hazard reported; agent did not tell the customer to " + " or ".join(missing)
+            note += "."
+        return self._check("S4", triggered=True, followed=not missing, evidence=evidence, note=note)
+
+    # --- S5 ---------------------------------------------------------------------------------
+
+    def escalation_requests(self, call: CallText) -> list[Hit]:
+        mentions = call.hits("escalation_not_request", Speaker.CUSTOMER)
+        return [
+            h
+            for h in call.asserted(call.hits("escalation_request", Speaker.CUSTOMER))
+            if not call.negated_inside(h) and not any(_overlaps(h, m) for m in mentions)
+        ]
+
+    def escalation(self, call: CallText) -> SopCheck:
+        request = _first(self.escalation_requests(call))
+        if request is None:
+            return self._check("S5", triggered=False, followed=True, note="No escalation request.")
+        offers = [
+            h
+            for h in _after(call.hits("escalation_offer", Speaker.AGENT), request.segment.position)
+            if not call.rubric.negation.is_negated(h) and not call.negated_inside(h)
+        ]
+        evidence = [call.evidence(request)]
+        if offers:
+            evidence.append(call.evidence(offers[0]))
+            note = "Customer asked for escalation; agent offered to connect or escalate."
+        else:
+            note = "Customer asked for escalation; agent did not offer to connect or escalate."
+        return self._check(
+            "S5", triggered=True, followed=bool(offers), evidence=evidence, note=note
+        )
+
+    # --- S6 ---------------------------------------------------------------------------------
+
+    def disclosures(self, call: CallText) -> list[Hit]:
+        customer_topics = call.hits("finance_topic", Speaker.CUSTOMER)
+        first_topic = _first(customer_topics)
+        found = []
+        for hit in call.hits("finance_topic", Speaker.AGENT):
+            seg = hit.segment
+            if seg.is_question or call.hits_in("verification", [seg]):
+                continue
+            if not call.hits_in("account_status", [seg]):
+                continue
+            raised = first_topic is not None and first_topic.segment.position < seg.position
+            if call.hits_in("account_marker", [seg]) or raised:
+                found.append(hit)
+        return found
+
+    def verification(self, call: CallText) -> SopCheck:
+        disclosure = _first(self.disclosures(call))
+        if disclosure is None:
+            return self._check(
+                "S6", triggered=False, followed=True, note="No account details disclosed."
+            )
+        verified = _first(call.hits("verification", Speaker.AGENT))
+        in_time = verified is not None and verified.segment.position < disclosure.segment.position
+        evidence = [call.evidence(disclosure)]
+        if verified is not None:
+            evidence.insert(0 if in_time else 1, call.evidence(verified))
+        if in_time:
+            note = "Agent verified the registered number or partner ID before account details."
+        elif verified is not None:
+            note = "Agent disclosed account details before verifying the customer."
+        else:
+            note = "Agent disclosed account details without verifying the customer."
+        return self._check("S6", triggered=True, followed=in_time, evidence=evidence, note=note)
+
+    # --- risk and summary -------------------------------------------------------------------
+
+    def risk_signals(self, call: CallText) -> list[RiskSignal]:
+        signals = []
+        threats = call.asserted(call.hits("legal_threat", Speaker.CUSTOMER), allow_conditional=True)
+        if threats:
+            signals.append(
+                RiskSignal(reason="LEGAL_THREAT", evidence=[call.evidence(h) for h in threats[:3]])
+            )
+        abuse = call.hits("abuse")
+        if abuse:
+            signals.append(
+                RiskSignal(reason="ABUSE", evidence=[call.evidence(h) for h in abuse[:3]])
+            )
+        return signals
+
+    def summary(self, checks: Sequence[SopCheck], risks: Sequence[RiskSignal]) -> str:
+        violated = [c for c in checks if c.violated]
+        parts = [c.note for c in checks if c.triggered and c.sop_id not in ("S1", "S2")]
+        parts += [c.note for c in violated if c.sop_id in ("S1", "S2")]
+        if risks:
+            parts.append("Risk: " + ", ".join(r.reason.replace("_", " ").lower() for r in risks))
+        if not violated and not parts:
+            return "Routine call handled by the SOPs."
+        lead = (
+            f"{len(violated)} SOP violation{'s' if len(violated) != 1 else ''}: "
+            + ", ".join(self._names[c.sop_id] for c in violated)
+            + "."
+            if violated
+            else "All SOPs followed."
+        )
+        return " ".join([lead, *parts])
+
+    @cached_property
+    def description(self) -> str:
+        return f"{self.name} ({self.rubric.version})"

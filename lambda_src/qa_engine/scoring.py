@@ -1,0 +1,46 @@
+"""Score, risk and alert decisions: computed by code from the rubric, never by a model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa_engine.models import RiskSignal, SopCheck
+from qa_engine.rubric import Rubric
+
+SAFETY_SOPS = ("S3", "S4")
+
+
+def overall_score(checks: Sequence[SopCheck], rubric: Rubric) -> int:
+    """Earned share of the total weight: followed or untriggered SOPs earn their weight."""
+    weights = {s.id: s.weight for s in rubric.sops}
+    earned = sum(weights[c.sop_id] for c in checks if not c.violated)
+    return round(100 * earned / rubric.total_weight)
+
+
+def violation_flags(checks: Sequence[SopCheck]) -> list[str]:
+    return [c.flag for c in checks if c.violated]
+
+
+def risk_reasons(
+    checks: Sequence[SopCheck],
+    signals: Sequence[RiskSignal],
+    sentiment_end: float,
+    rubric: Rubric,
+) -> list[str]:
+    by_id = {c.sop_id: c for c in checks}
+    reasons = []
+    if by_id["S4"].triggered:
+        reasons.append("SAFETY_HAZARD")
+    if by_id["S5"].triggered:
+        reasons.append("ESCALATION_REQUESTED")
+    found = {s.reason for s in signals}
+    reasons += [r for r in ("LEGAL_THREAT", "ABUSE") if r in found]
+    if sentiment_end <= rubric.spec.thresholds.negative_end_sentiment:
+        reasons.append("NEGATIVE_END")
+    if any(by_id[s].violated for s in SAFETY_SOPS):
+        reasons.append("SAFETY_SOP_VIOLATED")
+    return reasons
+
+
+def should_alert(flags: Sequence[str], score: int, risk_flag: bool, rubric: Rubric) -> bool:
+    return bool(flags) or score < rubric.spec.thresholds.alert_score_below or risk_flag

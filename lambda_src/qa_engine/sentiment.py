@@ -1,0 +1,112 @@
+"""Customer sentiment per turn in [-1, 1], and the start/end/trajectory of SOP_SPEC.
+
+English is scored by VADER, a lexicon and rule-based analyzer built for short conversational
+text. Hinglish and Hindi words VADER does not know are scored with the rubric's own lexicon
+(`prompts/sentiment_lexicon.yaml`), with intensifiers ("bahut") and negation ("nahi") applied,
+then squashed with VADER's normalization so both halves live on one scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from qa_engine.models import Conversation
+from qa_engine.rubric import Rubric
+from qa_engine.text import fold, fold_word, normalize
+
+# A turn whose score is this close to zero carries no feeling and does not dilute the average.
+NEUTRAL_BAND = 0.05
+_VADER_ALPHA = 15.0
+_INTENSIFIER_BOOST = 0.5
+
+_analyzer: SentimentIntensityAnalyzer | None = None
+
+
+def _vader() -> SentimentIntensityAnalyzer:
+    global _analyzer
+    if _analyzer is None:
+        _analyzer = SentimentIntensityAnalyzer()
+    return _analyzer
+
+
+@dataclass(frozen=True)
+class SentimentSummary:
+    per_turn: list[float]
+    start: float
+    end: float
+
+    @property
+    def trajectory(self) -> float:
+        return round(self.end - self.start, 3)
+
+
+class SentimentScorer:
+    def __init__(self, rubric: Rubric) -> None:
+        lexicon = rubric.sentiment
+        self._words = {fold(k): v for k, v in lexicon.words.items()}
+        self._phrases = {k: v for k, v in self._words.items() if " " in k}
+        self._intensifiers = frozenset(fold_word(normalize(w)) for w in lexicon.intensifiers)
+        self._negation = rubric.negation
+        self._vader = _vader()
+        self._vader_lexicon = dict(self._vader.lexicon)
+        self._vader_lexicon.update(lexicon.english_overrides)
+
+    def score(self, text: str) -> float:
+        """Sentiment of one utterance in [-1, 1]."""
+        english = self._english(text)
+        local = self._hindi(text)
+        if english and local:
+            return round(max(-1.0, min(1.0, (english + local) / 2)), 3)
+        return round(english or local, 3)
+
+    def _english(self, text: str) -> float:
+        # VADER reads its lexicon from the instance; swap in the support-call corrections.
+        analyzer = self._vader
+        original = analyzer.lexicon
+        analyzer.lexicon = self._vader_lexicon
+        try:
+            return analyzer.polarity_scores(text)["compound"]
+        finally:
+            analyzer.lexicon = original
+
+    def _hindi(self, text: str) -> float:
+        tokens = fold(text).split()
+        if not tokens:
+            return 0.0
+        total = 0.0
+        joined = " " + " ".join(tokens) + " "
+        for phrase, valence in self._phrases.items():
+            if f" {phrase} " in joined:
+                total += valence
+        for i, token in enumerate(tokens):
+            valence = self._words.get(token)
+            if valence is None:
+                continue
+            if i > 0 and tokens[i - 1] in self._intensifiers:
+                valence += math.copysign(_INTENSIFIER_BOOST, valence)
+            following = tokens[i + 1 : i + 3]
+            preceding = tokens[max(0, i - 2) : i]
+            if self._negation.has_negator(preceding) or self._negation.has_trailing_negator(
+                following
+            ):
+                valence *= -0.74  # VADER's damping for a negated word
+            total += valence
+        if total == 0:
+            return 0.0
+        return total / math.sqrt(total * total + _VADER_ALPHA)
+
+    def summarize(self, conversation: Conversation) -> SentimentSummary:
+        scores = [self.score(t.text) for t in conversation.customer_turns()]
+        if not scores:
+            return SentimentSummary([], 0.0, 0.0)
+        third = max(1, math.ceil(len(scores) / 3))
+        return SentimentSummary(scores, _mean_felt(scores[:third]), _mean_felt(scores[-third:]))
+
+
+def _mean_felt(scores: list[float]) -> float:
+    """Mean over turns that carry feeling; a bare "okay" or an ID number does not dilute it."""
+    felt = [s for s in scores if abs(s) > NEUTRAL_BAND]
+    return round(sum(felt) / len(felt), 3) if felt else 0.0
