@@ -209,8 +209,16 @@ class RulesJudge:
             hits = call.asserted(call.hits(group, Speaker.CUSTOMER))
             if group == "hazard_hot":
                 hits = [h for h in hits if not call.hits_in("hot_weather_context", [h.segment])]
-            reports.extend(hits)
+            reports.extend(h for h in hits if not self._general_question(call, h.segment))
         return reports
+
+    def _general_question(self, call: CallText, segment: Segment) -> bool:
+        """'Can a swollen battery explode?' asks about batteries; it reports nothing."""
+        return (
+            segment.is_question
+            and not call.hits_in("customer_first_person", [segment])
+            and bool(call.hits_in("generic_question", [segment]))
+        )
 
     def swollen_battery_photo(self, call: CallText) -> SopCheck:
         report = _first(self.hazard_reports(call, ["hazard_swollen"]))
@@ -295,10 +303,24 @@ class RulesJudge:
     # --- S6 ---------------------------------------------------------------------------------
 
     def disclosures(self, call: CallText) -> list[Hit]:
-        customer_topics = call.hits("finance_topic", Speaker.CUSTOMER)
-        first_topic = _first(customer_topics)
+        """Agent statements of account facts: a money topic, a status, and whose account.
+
+        "Whose" is either explicit ("your wallet", "aapka refund") or the customer's own
+        account matter raised earlier ("my recharge is not showing" -> "it is pending"); a
+        policy answer to a general question ("refunds take seven days") discloses nothing.
+        """
+        own_topics = [
+            h
+            for group in ("finance_topic", "money_amount")
+            for h in call.hits(group, Speaker.CUSTOMER)
+            if call.hits_in("customer_first_person", [h.segment])
+        ]
+        first_topic = _first(own_topics)
+        agent_topics = call.hits("finance_topic", Speaker.AGENT) + call.hits(
+            "money_amount", Speaker.AGENT
+        )
         found = []
-        for hit in call.hits("finance_topic", Speaker.AGENT):
+        for hit in agent_topics:
             seg = hit.segment
             if seg.is_question or call.hits_in("verification", [seg]):
                 continue

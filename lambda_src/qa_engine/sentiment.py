@@ -15,7 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from qa_engine.models import Conversation
 from qa_engine.rubric import Rubric
-from qa_engine.text import fold, fold_word, normalize
+from qa_engine.text import clauses, fold, fold_word, normalize
 
 # A turn whose score is this close to zero carries no feeling and does not dilute the average.
 NEUTRAL_BAND = 0.05
@@ -73,9 +73,12 @@ class SentimentScorer:
             analyzer.lexicon = original
 
     def _hindi(self, text: str) -> float:
-        tokens = fold(text).split()
-        if not tokens:
+        total = sum(self._clause_valence(tokens) for tokens in clauses(text))
+        if total == 0:
             return 0.0
+        return total / math.sqrt(total * total + _VADER_ALPHA)
+
+    def _clause_valence(self, tokens: list[str]) -> float:
         total = 0.0
         joined = " " + " ".join(tokens) + " "
         for phrase, valence in self._phrases.items():
@@ -87,16 +90,14 @@ class SentimentScorer:
                 continue
             if i > 0 and tokens[i - 1] in self._intensifiers:
                 valence += math.copysign(_INTENSIFIER_BOOST, valence)
-            following = tokens[i + 1 : i + 3]
             preceding = tokens[max(0, i - 2) : i]
+            following = tokens[i + 1 : i + 3]
             if self._negation.has_negator(preceding) or self._negation.has_trailing_negator(
                 following
             ):
                 valence *= -0.74  # VADER's damping for a negated word
             total += valence
-        if total == 0:
-            return 0.0
-        return total / math.sqrt(total * total + _VADER_ALPHA)
+        return total
 
     def summarize(self, conversation: Conversation) -> SentimentSummary:
         scores = [self.score(t.text) for t in conversation.customer_turns()]

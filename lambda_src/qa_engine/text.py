@@ -119,6 +119,17 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+def clauses(text: str) -> list[list[str]]:
+    """Folded tokens of each clause (split at sentence ends, commas, semicolons and dashes)."""
+    out = []
+    for sentence in split_sentences(text):
+        for clause in _CLAUSE_BREAK.split(sentence):
+            tokens = fold(clause).split()
+            if tokens:
+                out.append(tokens)
+    return out
+
+
 def segment_turn(turn_index: int, text: str) -> list[Segment]:
     segments = []
     for sentence_index, sentence in enumerate(split_sentences(text)):

@@ -1,0 +1,90 @@
+"""SQLite store with the `CallQA_Results` schema: one row per call, `call_id` the primary key."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from qa_engine.models import QAResult
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS call_qa_results (
+    call_id TEXT PRIMARY KEY,
+    timestamp TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    transcript_text TEXT NOT NULL,
+    overall_score INTEGER NOT NULL,
+    violation_flags TEXT NOT NULL,
+    summary_insight TEXT NOT NULL,
+    risk_flag INTEGER NOT NULL,
+    risk_reasons TEXT NOT NULL,
+    sentiment_start REAL NOT NULL,
+    sentiment_end REAL NOT NULL,
+    sentiment_trajectory REAL NOT NULL,
+    sop_checks TEXT NOT NULL,
+    rubric_version TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    alerted INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    warnings TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS by_agent_time ON call_qa_results (agent_id, timestamp);
+"""
+_JSON_FIELDS = ("violation_flags", "risk_reasons", "sop_checks", "warnings")
+_BOOL_FIELDS = ("risk_flag", "alerted")
+
+
+class SQLiteResultStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path)) as db:
+            db.row_factory = sqlite3.Row
+            with db:  # one transaction: committed whole or rolled back
+                yield db
+
+    def put(self, result: QAResult) -> None:
+        """Insert or replace the call's row: re-scoring a call never duplicates it."""
+        row = result.model_dump(mode="json")
+        for name in _JSON_FIELDS:
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+        for name in _BOOL_FIELDS:
+            row[name] = int(row[name])
+        columns = ", ".join(row)
+        placeholders = ", ".join(f":{c}" for c in row)
+        with self._connect() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO call_qa_results ({columns}) VALUES ({placeholders})", row
+            )
+
+    def get(self, call_id: str) -> QAResult | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM call_qa_results WHERE call_id = ?", (call_id,)
+            ).fetchone()
+        return _to_result(row) if row else None
+
+    def list(self, *, flagged_only: bool = False) -> list[QAResult]:
+        query = "SELECT * FROM call_qa_results"
+        if flagged_only:
+            query += " WHERE violation_flags != '[]' OR risk_flag = 1"
+        query += " ORDER BY timestamp, call_id"
+        with self._connect() as db:
+            return [_to_result(r) for r in db.execute(query).fetchall()]
+
+
+def _to_result(row: sqlite3.Row) -> QAResult:
+    data = dict(row)
+    for name in _JSON_FIELDS:
+        data[name] = json.loads(data[name])
+    for name in _BOOL_FIELDS:
+        data[name] = bool(data[name])
+    return QAResult.model_validate(data)
