@@ -4,7 +4,7 @@ Each `dialogues/<name>.yaml` becomes `<name>.ogg`: a two-channel Ogg/Opus record
 like LiveKit Egress writes one (agent on the left channel, customer on the right), voiced by
 espeak-ng and resampled by sox. The audio is committed, so the demo needs neither tool.
 
-    python samples/make_samples.py [NAME...] [--out DIR]
+    python samples/make_samples.py [NAME...] [--out DIR] [--dialogues DIR]
 """
 
 from __future__ import annotations
@@ -97,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="dialogue names (default: all)")
     parser.add_argument("--out", type=Path, default=HERE, help="output folder")
+    parser.add_argument(
+        "--dialogues", type=Path, default=HERE / "dialogues", help="folder of dialogue files"
+    )
     args = parser.parse_args(argv)
-    dialogues = sorted((HERE / "dialogues").glob("*.yaml"))
+    dialogues = sorted(args.dialogues.glob("*.yaml"))
+    if not dialogues:
+        sys.exit(f"make_samples: no dialogue files in {args.dialogues}")
     if args.names:
         dialogues = [d for d in dialogues if d.stem in args.names]
     args.out.mkdir(parents=True, exist_ok=True)

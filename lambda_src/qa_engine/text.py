@@ -28,6 +28,7 @@ _LATIN_FOLDS = (
     (re.compile(r"q"), "k"),
     (re.compile(r"ee"), "i"),
     (re.compile(r"oo"), "u"),
+    (re.compile(r"([a-z])\1+"), r"\1"),
     (re.compile(r"([bcdgkpst])h"), r"\1"),
     (re.compile(r"([a-z])\1+"), r"\1"),
 )

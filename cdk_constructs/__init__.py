@@ -1,0 +1,1 @@
+"""Reusable CDK constructs with keyword-only props and their resources as attributes."""

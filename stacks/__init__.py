@@ -1,0 +1,1 @@
+"""CDK stacks: each wires constructs together and holds no logic."""
