@@ -1,0 +1,130 @@
+"""`make bench`: speed and memory of the QA engine and the local pipeline, as one JSON summary.
+
+- rules judge throughput: calls/s over the public labelled calls, full path (Transcribe JSON
+  parse, judge, sentiment, score) and judge alone on parsed conversations;
+- local pipeline real-time factor: processing seconds / audio seconds on the sample calls
+  (decode, crosstalk gate, faster-whisper on both channels, scoring), model load excluded
+  and reported apart;
+- peak memory (max RSS) of this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "lambda_src"))
+
+from autoqa.audio import probe  # noqa: E402
+from autoqa.transcribe_format import dialogue_to_transcribe  # noqa: E402
+from autoqa.transcriber import WhisperTranscriber  # noqa: E402
+from qa_engine.pipeline import Scorer  # noqa: E402
+from qa_engine.rubric import load_rubric_dir  # noqa: E402
+from qa_engine.rules_judge import RulesJudge  # noqa: E402
+
+PUBLIC_CASES = REPO.parent / "shared" / "qa" / "public_cases.yaml"
+GOALS = {"judge_calls_per_second": 500, "real_time_factor": 0.1}
+MIN_SECONDS = 2.0
+
+
+def _repeat(fn, items) -> tuple[int, float]:
+    calls, started = 0, time.perf_counter()
+    while True:
+        for item in items:
+            fn(item)
+        calls += len(items)
+        elapsed = time.perf_counter() - started
+        if elapsed >= MIN_SECONDS:
+            return calls, elapsed
+
+
+def bench_judge(scorer: Scorer) -> dict:
+    cases = yaml.safe_load(PUBLIC_CASES.read_text(encoding="utf-8"))
+    documents = [
+        json.dumps(dialogue_to_transcribe(c["id"], [tuple(t) for t in c["turns"]])) for c in cases
+    ]
+    conversations = [scorer.parse(d) for d in documents]
+    for d in documents:  # warm caches as a long-running Lambda container would be
+        scorer.score_transcript(d, call_id="warm", agent_id="a")
+    full_calls, full_s = _repeat(
+        lambda d: scorer.score_transcript(d, call_id="c", agent_id="a"), documents
+    )
+    judge_calls, judge_s = _repeat(scorer.judge.judge, conversations)
+    return {
+        "cases": len(cases),
+        "full_path_calls_per_second": round(full_calls / full_s, 1),
+        "judge_only_calls_per_second": round(judge_calls / judge_s, 1),
+        "ms_per_call_full_path": round(1000 * full_s / full_calls, 3),
+    }
+
+
+def bench_local_pipeline(scorer: Scorer) -> dict:
+    samples = sorted((REPO / "samples").glob("*.ogg"))
+    started = time.perf_counter()
+    transcriber = WhisperTranscriber(os.environ.get("AUTOQA_WHISPER_MODEL") or None)
+    load_s = time.perf_counter() - started
+    per_call = []
+    total_audio = total_processing = 0.0
+    for path in samples:
+        audio_s = probe(path).duration_seconds
+        t0 = time.perf_counter()
+        doc = transcriber.transcribe_file(path)
+        scorer.score_transcript(doc, call_id=path.stem, agent_id="bench")
+        processing = time.perf_counter() - t0
+        total_audio += audio_s
+        total_processing += processing
+        per_call.append(
+            {
+                "call": path.stem,
+                "audio_seconds": round(audio_s, 2),
+                "processing_seconds": round(processing, 2),
+                "real_time_factor": round(processing / audio_s, 3),
+            }
+        )
+    return {
+        "model": transcriber.model_name,
+        "model_load_seconds": round(load_s, 2),
+        "calls": per_call,
+        "audio_seconds": round(total_audio, 1),
+        "processing_seconds": round(total_processing, 2),
+        "real_time_factor": round(total_processing / total_audio, 3),
+    }
+
+
+def main() -> int:
+    rubric = load_rubric_dir(REPO / "prompts")
+    scorer = Scorer(rubric, RulesJudge(rubric))
+    judge = bench_judge(scorer)
+    pipeline = bench_local_pipeline(scorer)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "rules_judge": judge,
+        "local_pipeline": pipeline,
+        "peak_memory_mb": round(peak_mb, 1),
+        "goals": {
+            "judge_calls_per_second": GOALS["judge_calls_per_second"],
+            "judge_goal_met": judge["full_path_calls_per_second"]
+            >= GOALS["judge_calls_per_second"],
+            "real_time_factor": GOALS["real_time_factor"],
+            "real_time_factor_goal_met": pipeline["real_time_factor"] <= GOALS["real_time_factor"],
+        },
+    }
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
