@@ -190,7 +190,7 @@ def _read(path: Path) -> bytes:
 
 
 def _call_id(path: Path) -> str:
-    return path.name.split(".")[0] or path.stem
+    return path.stem
 
 
 def format_table(rows: Sequence[QAResult]) -> str:

@@ -7,7 +7,6 @@ identification writes and the rest of the pipeline cannot tell the two apart.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,6 @@ import numpy as np
 from autoqa.audio import SAMPLE_RATE, is_silent, load_channels
 from autoqa.transcribe_format import TranscribeJsonBuilder, Word, split_punctuation
 from qa_engine.errors import EmptyTranscriptError
-
-logger = logging.getLogger(__name__)
 
 CHANNELS = (("ch_0", "agent"), ("ch_1", "customer"))
 # Biases recognition towards the words support calls are about.

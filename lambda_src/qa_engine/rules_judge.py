@@ -9,7 +9,6 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cached_property
 
 from qa_engine.models import Conversation, Evidence, RiskSignal, SopCheck, Speaker, Verdict
 from qa_engine.rubric import Rubric
@@ -382,7 +381,3 @@ class RulesJudge:
             else "All SOPs followed."
         )
         return " ".join([lead, *parts])
-
-    @cached_property
-    def description(self) -> str:
-        return f"{self.name} ({self.rubric.version})"

@@ -13,7 +13,7 @@ Reads every shape Transcribe writes for a two-party call:
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -279,10 +279,3 @@ def _parse_call_analytics(data: dict[str, Any]) -> Conversation:
         language_code=data.get("LanguageCode"),
         duration_seconds=max(t.end_time for t in turns),
     )
-
-
-def speaker_texts(turns: Iterable[LabelledTurn]) -> dict[str, list[str]]:
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for t in turns:
-        by_label[t.label].append(t.text)
-    return by_label

@@ -63,3 +63,15 @@ def test_alert_message_names_call_agent_flags_evidence_and_is_urgent_with_risk(s
 def test_clean_call_needs_no_alert(scorer):
     result = scorer.score_transcript(transcribe_json(framed()), call_id="c", agent_id="a")
     assert result.overall_score == 100 and not scorer.needs_alert(result)
+
+
+def test_result_timestamps_must_be_utc(scorer):
+    import pytest
+    from pydantic import ValidationError
+
+    result = scorer.score_transcript(transcribe_json(framed()), call_id="c", agent_id="a")
+    assert result.model_copy(update={"timestamp": "2026-01-02T03:04:05Z"})
+    with pytest.raises(ValidationError, match="UTC"):
+        type(result).model_validate(
+            {**result.model_dump(), "timestamp": "2026-01-02T03:04:05+05:30"}
+        )
