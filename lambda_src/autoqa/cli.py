@@ -22,6 +22,7 @@ from autoqa.alert_log import JsonlAlertSink
 from autoqa.report import write_report
 from autoqa.settings import DEFAULT_AGENT_ID, Settings
 from autoqa.store import SQLiteResultStore
+from autoqa.transcriber import SpeechModelError
 from qa_engine.errors import QAInputError, RubricError
 from qa_engine.models import QAResult
 from qa_engine.pipeline import QAPipeline, Scorer
@@ -96,7 +97,7 @@ class App:
         on_result: Callable[[QAResult], None] | None = None,
         emit: bool = True,
     ) -> int:
-        from autoqa.transcriber import WhisperTranscriber
+        from autoqa.transcriber import WhisperTranscriber  # loads ctranslate2: only when needed
 
         transcriber: WhisperTranscriber | None = None
         pipeline = self.pipeline(persist)
@@ -306,7 +307,7 @@ def main(
         if args.command == "report":
             return app.report()
         return app.demo(args.samples or default_samples_dir())
-    except RubricError as exc:
+    except (RubricError, SpeechModelError) as exc:
         print(f"autoqa: {exc}", file=err)
         return 2
     except KeyboardInterrupt:

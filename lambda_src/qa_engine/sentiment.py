@@ -9,6 +9,7 @@ then squashed with VADER's normalization so both halves live on one scale.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -21,6 +22,8 @@ from qa_engine.text import clauses, fold, fold_word, normalize
 NEUTRAL_BAND = 0.05
 _VADER_ALPHA = 15.0
 _INTENSIFIER_BOOST = 0.5
+# "No thank you" declines politely; VADER would read "no" as negating the thanks.
+_POLITE_DECLINE = re.compile(r"\b(no|nope|nah|nahi)\b[\s,]+(?=thank)", re.IGNORECASE)
 
 _analyzer: SentimentIntensityAnalyzer | None = None
 
@@ -68,7 +71,7 @@ class SentimentScorer:
         original = analyzer.lexicon
         analyzer.lexicon = self._vader_lexicon
         try:
-            return analyzer.polarity_scores(text)["compound"]
+            return analyzer.polarity_scores(_POLITE_DECLINE.sub(r"\1. ", text))["compound"]
         finally:
             analyzer.lexicon = original
 

@@ -138,3 +138,13 @@ def test_bad_recordings_get_one_line_errors_and_the_rest_is_scored(
     assert errors[2].startswith(f"autoqa: {not_audio}: not an audio file")
     _, table, _ = run("results")
     assert "good" in table and "mono" not in table and "no_customer" not in table
+
+
+def test_a_speech_model_that_cannot_load_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AUTOQA_WHISPER_MODEL", str(tmp_path / "no-such-model"))
+    code, out, err = run("run", str(SAMPLES / "call_01_swap_price.ogg"))
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("autoqa: cannot load speech model")
+    assert "AUTOQA_WHISPER_MODEL" in last

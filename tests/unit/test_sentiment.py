@@ -23,6 +23,7 @@ def sentiment(rubric) -> SentimentScorer:
         ("बहुत बढ़िया, धन्यवाद।", 1),
         ("आपकी सर्विस बहुत घटिया है।", -1),
         ("No.", 0),  # answers "anything else?" and carries no feeling
+        ("no thank you", 1),  # a polite decline, not a negated thanks
         ("Nine eight one zero five five.", 0),
     ],
 )
