@@ -36,6 +36,12 @@ class _NullStore:
     def put(self, result: QAResult) -> None:
         pass
 
+    def claim_alert(self, result: QAResult) -> bool:
+        return False
+
+    def release_alert(self, result: QAResult) -> None:
+        pass
+
 
 class _NullAlerts:
     def publish(self, alert) -> None:

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS call_qa_results (
     judge TEXT NOT NULL,
     alerted INTEGER NOT NULL,
     status TEXT NOT NULL,
-    warnings TEXT NOT NULL
+    warnings TEXT NOT NULL,
+    source_version TEXT
 );
 CREATE INDEX IF NOT EXISTS by_agent_time ON call_qa_results (agent_id, timestamp);
 """
@@ -43,6 +44,9 @@ class SQLiteResultStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(call_qa_results)")}
+            if "source_version" not in columns:  # stores created before the column existed
+                db.execute("ALTER TABLE call_qa_results ADD COLUMN source_version TEXT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -63,6 +67,20 @@ class SQLiteResultStore:
         with self._connect() as db:
             db.execute(
                 f"INSERT OR REPLACE INTO call_qa_results ({columns}) VALUES ({placeholders})", row
+            )
+
+    def claim_alert(self, result: QAResult) -> bool:
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE call_qa_results SET alerted = 1 WHERE call_id = ? AND alerted = 0",
+                (result.call_id,),
+            )
+            return cursor.rowcount == 1
+
+    def release_alert(self, result: QAResult) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE call_qa_results SET alerted = 0 WHERE call_id = ?", (result.call_id,)
             )
 
     def get(self, call_id: str) -> QAResult | None:

@@ -83,11 +83,24 @@ class Verdict(BaseModel):
     risk_signals: list[RiskSignal] = Field(default_factory=list)
     summary: str
     warnings: list[str] = Field(default_factory=list)
+    judge: str | None = Field(default=None, description="who judged, when not the judge asked")
 
 
 class CallStatus(StrEnum):
+    TRANSCRIBING = "TRANSCRIBING"
     SCORED = "SCORED"
     FAILED = "FAILED"
+
+
+class FailedCall(BaseModel):
+    """A call that could not be scored, kept with the reason so nothing is lost silently."""
+
+    call_id: str = Field(min_length=1)
+    agent_id: str
+    timestamp: str
+    status: Literal["FAILED"] = "FAILED"
+    failure_reason: str
+    source: str = ""
 
 
 class QAResult(BaseModel):
@@ -111,6 +124,9 @@ class QAResult(BaseModel):
     alerted: bool = False
     status: Literal["SCORED"] = "SCORED"
     warnings: list[str] = Field(default_factory=list)
+    source_version: str | None = Field(
+        default=None, description="the transcript object's version (S3 ETag) this result judged"
+    )
 
     @field_validator("timestamp")
     @classmethod

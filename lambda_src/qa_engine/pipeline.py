@@ -59,7 +59,7 @@ class Scorer:
             sentiment_trajectory=sentiment.trajectory,
             sop_checks=verdict.sop_checks,
             rubric_version=self.rubric.version,
-            judge=self.judge.name,
+            judge=verdict.judge or self.judge.name,
             warnings=verdict.warnings,
         )
 
@@ -97,8 +97,13 @@ class QAPipeline:
         return self.finish(result)
 
     def finish(self, result: QAResult) -> QAResult:
-        if self.scorer.needs_alert(result):
-            self.alerts.publish(build_alert(result))
-            result = result.model_copy(update={"alerted": True})
+        """Store, then alert at most once per stored result, even when events repeat."""
         self.store.put(result)
+        if self.scorer.needs_alert(result) and self.store.claim_alert(result):
+            try:
+                self.alerts.publish(build_alert(result))
+            except Exception:
+                self.store.release_alert(result)
+                raise
+            result = result.model_copy(update={"alerted": True})
         return result

@@ -16,7 +16,14 @@ class Judge(Protocol):
 
 
 class ResultStore(Protocol):
-    def put(self, result: QAResult) -> None: ...
+    def put(self, result: QAResult) -> None:
+        """Store the result; storing the same `source_version` again changes nothing."""
+
+    def claim_alert(self, result: QAResult) -> bool:
+        """Mark the stored result alerted; False if it already was (a re-delivered event)."""
+
+    def release_alert(self, result: QAResult) -> None:
+        """Undo a claim whose alert could not be sent, so a retry sends it."""
 
 
 class AlertSink(Protocol):

@@ -1,0 +1,38 @@
+"""Reading the SQS messages the functions receive: S3 notifications and Transcribe job events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.parser.models import S3Model
+
+
+@dataclass(frozen=True)
+class S3Object:
+    bucket: str
+    key: str
+    etag: str
+    size: int  # the parser's model has a float; DynamoDB and ranges want an int
+
+
+def message_body(body: str) -> dict[str, Any]:
+    return json.loads(body)
+
+
+def is_s3_test_event(body: dict[str, Any]) -> bool:
+    return body.get("Event") == "s3:TestEvent"
+
+
+def s3_objects(body: dict[str, Any]) -> Iterator[S3Object]:
+    for record in S3Model.model_validate(body).Records:
+        obj = record.s3.object
+        yield S3Object(
+            bucket=record.s3.bucket.name,
+            key=unquote_plus(obj.key),
+            etag=obj.eTag or "",
+            size=int(obj.size or 0),
+        )
