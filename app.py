@@ -1,17 +1,31 @@
 #!/usr/bin/env python3
-"""CDK entry point: composes the project's stacks (VoiceStack, QaPipelineStack, WebStack).
+"""CDK entry point: composes the project's stacks.
 
-Stacks are added here as they are built; `cdk.json` holds the context a deploy uses, and the
-tests build the app from the same context.
+`cdk.json` holds the context a deploy uses (`qa:*` values, region); the tests build the app
+from the same context through `build_app`.
 """
 
 from __future__ import annotations
 
+import os
+
 import aws_cdk as cdk
+
+from stacks.qa_pipeline_stack import QaPipelineStack
+
+DEFAULT_REGION = "ap-south-1"
 
 
 def build_app(context: dict | None = None) -> cdk.App:
-    app = cdk.App(context=context or {})
+    app = cdk.App(context=context) if context is not None else cdk.App()
+    region = app.node.try_get_context("region") or DEFAULT_REGION
+    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
+    QaPipelineStack(
+        app,
+        "QaPipelineStack",
+        env=env,
+        description="Battery Smart Auto-QA: recordings to scored calls and supervisor alerts",
+    )
     return app
 
 

@@ -1,0 +1,42 @@
+"""cdk-nag acknowledgements, each with the reason it is acceptable."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from constructs import IConstruct
+
+PACK = "AwsSolutions::AwsSolutions"
+# Singleton handlers that CDK itself adds for bucket notifications and bucket deployments.
+CDK_HANDLERS = ("BucketNotificationsHandler", "Custom::CDKBucketDeployment")
+
+
+def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}-{finding}", reason=reason))
+
+
+def acknowledge_cdk_handlers(stack: Stack, *, deployed_to: str) -> None:
+    """The handlers' findings, named exactly; `deployed_to` is the deployment's bucket ARN ref."""
+    findings = [
+        "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]",
+        "IAM5[Action::s3:GetBucket*]",
+        "IAM5[Action::s3:GetObject*]",
+        "IAM5[Action::s3:List*]",
+        "IAM5[Action::s3:Abort*]",
+        "IAM5[Action::s3:DeleteObject*]",
+        f"IAM5[Resource::{deployed_to}/*]",
+        "IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-"
+        f"{stack.region}/*]",
+        "IAM5[Resource::*]",
+        "L1",
+    ]
+    for child in stack.node.children:
+        if child.node.id.startswith(CDK_HANDLERS):
+            for finding in findings:
+                acknowledge(
+                    child,
+                    finding,
+                    "CDK-provided custom resource handler (S3 notifications, prompt upload); "
+                    "its role, wildcard actions on the target bucket and runtime come from "
+                    "aws-cdk-lib",
+                )

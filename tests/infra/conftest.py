@@ -1,0 +1,70 @@
+"""The CDK app synthesized once per session from cdk.json's context, bundling skipped."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from tests.conftest import REPO
+
+os.environ.setdefault("CDK_VALIDATION", "false")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+
+def cdk_context(**overrides) -> dict:
+    context = json.loads((REPO / "cdk.json").read_text())["context"]
+    context["aws:cdk:bundling-stacks"] = []
+    context.update(overrides)
+    return context
+
+
+def synth(context: dict):
+    from aws_cdk.assertions import Template
+
+    from app import build_app
+
+    app = build_app(context)
+    stack = app.node.find_child("QaPipelineStack")
+    return stack, Template.from_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def qa_stack():
+    return synth(cdk_context())
+
+
+@pytest.fixture(scope="session")
+def template(qa_stack):
+    return qa_stack[1]
+
+
+@pytest.fixture(scope="session")
+def custom_template():
+    """The same app with the context a deployment may override."""
+    return synth(
+        cdk_context(
+            **{
+                "qa:alert_email": "supervisors@batterysmart.example",
+                "qa:model_id": "apac.anthropic.claude-3-5-sonnet-20240620-v1:0",
+                "qa:recording_retention_days": 30,
+                "qa:analyze_max_concurrency": 2,
+            }
+        )
+    )[1]
+
+
+def resources(template, cfn_type: str) -> dict:
+    return template.find_resources(cfn_type)
+
+
+def policy_statements(template, role_prefix: str) -> list[dict]:
+    """All statements of the inline policies attached to roles whose logical id starts so."""
+    out = []
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        props = policy["Properties"]
+        if any(r["Ref"].startswith(role_prefix) for r in props.get("Roles", [])):
+            out += props["PolicyDocument"]["Statement"]
+    return out
