@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install demo test lint format bench samples clean
+.PHONY: install demo test lint format bench samples synth deploy push-prompts clean
 
 install: $(INSTALLED)
 
@@ -38,6 +38,19 @@ bench: $(INSTALLED)
 # Regenerates samples/*.ogg from samples/dialogues/*.yaml (needs espeak-ng and sox).
 samples: $(INSTALLED)
 	$(BIN)/python samples/make_samples.py
+
+# The AWS pipeline. The CDK CLI comes from the npm registry; bundling needs no Docker.
+CDK ?= npx --yes aws-cdk@2.1148.1
+
+synth: $(INSTALLED)
+	$(CDK) synth QaPipelineStack
+
+deploy: $(INSTALLED)
+	$(CDK) deploy QaPipelineStack
+
+# Uploads prompts/ to the deployed stack's config bucket: the next calls use it, no redeploy.
+push-prompts: $(INSTALLED)
+	$(BIN)/python scripts/push_prompts.py
 
 clean:
 	rm -rf $(VENV) .autoqa .pytest_cache .ruff_cache cdk.out

@@ -5,7 +5,9 @@
 - local pipeline real-time factor: processing seconds / audio seconds on the sample calls
   (decode, crosstalk gate, faster-whisper on both channels, scoring), model load excluded
   and reported apart;
-- peak memory (max RSS) of this process.
+- peak memory (max RSS) of this process;
+- the AWS pipeline (bench/aws_costs.py): handler cold-start import time, bundled asset size,
+  prompt tokens and cost per 5-minute call (a table on stderr).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(REPO / "lambda_src"))
 from autoqa.audio import probe  # noqa: E402
 from autoqa.transcribe_format import dialogue_to_transcribe  # noqa: E402
 from autoqa.transcriber import WhisperTranscriber  # noqa: E402
+from bench import aws_costs  # noqa: E402
 from qa_engine.pipeline import Scorer  # noqa: E402
 from qa_engine.rubric import load_rubric_dir  # noqa: E402
 from qa_engine.rules_judge import RulesJudge  # noqa: E402
@@ -105,6 +108,7 @@ def main() -> int:
     judge = bench_judge(scorer)
     pipeline = bench_local_pipeline(scorer)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    aws = aws_costs.run()
     summary = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -114,15 +118,20 @@ def main() -> int:
         "rules_judge": judge,
         "local_pipeline": pipeline,
         "peak_memory_mb": round(peak_mb, 1),
+        "aws_pipeline": aws,
         "goals": {
             "judge_calls_per_second": GOALS["judge_calls_per_second"],
             "judge_goal_met": judge["full_path_calls_per_second"]
             >= GOALS["judge_calls_per_second"],
             "real_time_factor": GOALS["real_time_factor"],
             "real_time_factor_goal_met": pipeline["real_time_factor"] <= GOALS["real_time_factor"],
+            "handler_import_goal_met": max(aws["handler_import_ms"].values())
+            <= aws["import_goal_ms"],
+            "asset_size_goal_met": aws["asset"]["zipped_mb"] <= aws["asset_goal_mb"],
         },
     }
     print(json.dumps(summary, indent=2))
+    print(aws_costs.table(aws), file=sys.stderr)
     return 0
 
 
