@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt requirements-dev.txt lambda_src/requirements.txt pyproject.toml
+$(INSTALLED): requirements.txt requirements-dev.txt lambda_src/requirements.txt voice_agent/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from qa_engine.models import Conversation, Evidence, RiskSignal, SopCheck, Speaker, Verdict
+from qa_engine.models import (
+    Conversation,
+    Evidence,
+    RiskSignal,
+    SopCheck,
+    Speaker,
+    Turn,
+    Verdict,
+)
 from qa_engine.rubric import Rubric
 from qa_engine.text import Hit, Segment, find_hits, segment_turn
 
@@ -381,3 +389,15 @@ class RulesJudge:
             else "All SOPs followed."
         )
         return " ".join([lead, *parts])
+
+
+def escalation_requested(rubric: Rubric, utterance: str) -> bool:
+    """Whether one caller utterance asks for a human, by the same rules QA judges S5 with.
+
+    The live voice agent uses it, so the bot escalates exactly when QA expects it to.
+    """
+    conversation = Conversation(
+        turns=[Turn(index=0, speaker=Speaker.CUSTOMER, text=utterance, start_time=0, end_time=0)],
+        source_format="live",
+    )
+    return bool(RulesJudge(rubric).escalation_requests(CallText(conversation, rubric)))

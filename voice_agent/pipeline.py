@@ -1,0 +1,111 @@
+"""One pipeline builder for every transport: LiveKit in production, SmallWebRTC locally.
+
+transport.input -> handoff gate -> STT -> escalation watcher -> user context
+    -> LLM -> TTS -> transport.output -> assistant context
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
+from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
+from pipecat.frames.frames import OutputTransportMessageUrgentFrame, TTSSpeakFrame
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.task import PipelineParams, PipelineTask
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import (
+    LLMContextAggregatorPair,
+    LLMUserAggregatorParams,
+)
+from pipecat.services.llm_service import FunctionCallParams
+
+from qa_engine.rubric import Rubric
+from voice_agent.escalation import EscalationDetector, escalation_message
+from voice_agent.instructions import ESCALATION_NOTICE, GREETING, system_prompt
+from voice_agent.processors import EscalationState, EscalationWatcher, HandoffGate
+
+ESCALATION_TOOL = "request_human_supervisor"
+HANDOFF_LINE = "A supervisor has joined the call and will help you from here."
+
+
+@dataclass
+class VoiceServices:
+    stt: Any
+    llm: Any
+    tts: Any
+    vad: Any | None = None
+
+
+@dataclass
+class CallPipeline:
+    task: PipelineTask
+    context: LLMContext
+    gate: HandoffGate
+    escalation: EscalationState
+
+    async def greet(self) -> None:
+        """The first thing a caller hears: the greeting script of SOP S1."""
+        self.context.add_message({"role": "assistant", "content": GREETING})
+        await self.task.queue_frames([TTSSpeakFrame(GREETING)])
+
+    async def human_joined(self) -> None:
+        await self.task.queue_frames([TTSSpeakFrame(HANDOFF_LINE)])
+        self.gate.human_joined()
+
+
+def build_call_pipeline(
+    *,
+    transport: Any,
+    services: VoiceServices,
+    rubric: Rubric,
+    call_id: str,
+    escalate: Callable[[str], Awaitable[None]],
+) -> CallPipeline:
+    state = EscalationState(call_id)
+    tools = ToolsSchema(
+        standard_tools=[
+            FunctionSchema(
+                name=ESCALATION_TOOL,
+                description="Connect the caller to a human supervisor when they ask for one.",
+                properties={"reason": {"type": "string", "description": "what the caller said"}},
+                required=["reason"],
+            )
+        ]
+    )
+    context = LLMContext(
+        messages=[{"role": "system", "content": system_prompt(rubric)}], tools=tools
+    )
+    aggregators = LLMContextAggregatorPair(
+        context, user_params=LLMUserAggregatorParams(vad_analyzer=services.vad)
+    )
+
+    async def on_tool_call(params: FunctionCallParams) -> None:
+        if not state.escalated:
+            state.escalated = True
+            await escalate(str(params.arguments.get("reason", "asked for a supervisor")))
+            await params.llm.push_frame(
+                OutputTransportMessageUrgentFrame(message=escalation_message(call_id))
+            )
+        await params.result_callback({"status": "supervisor invited", "say": ESCALATION_NOTICE})
+
+    services.llm.register_function(ESCALATION_TOOL, on_tool_call)
+    gate = HandoffGate()
+    watcher = EscalationWatcher(EscalationDetector(rubric), state, escalate)
+    pipeline = Pipeline(
+        [
+            transport.input(),
+            gate,
+            services.stt,
+            watcher,
+            aggregators.user(),
+            services.llm,
+            services.tts,
+            transport.output(),
+            aggregators.assistant(),
+        ]
+    )
+    task = PipelineTask(pipeline, params=PipelineParams(enable_metrics=True))
+    return CallPipeline(task=task, context=context, gate=gate, escalation=state)

@@ -1,0 +1,98 @@
+"""Frame processors that give the bot its escalation behaviour.
+
+- `EscalationWatcher` hears a caller ask for a human (English, Hinglish, Hindi, by the rules
+  QA judges with) and escalates at once, without waiting for the LLM.
+- `HandoffGate` makes the bot step back once a human agent joins: it stops listening, so it
+  stops answering, while the call (and its recording) goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from pipecat.frames.frames import (
+    Frame,
+    InputAudioRawFrame,
+    InterimTranscriptionFrame,
+    LLMMessagesAppendFrame,
+    OutputTransportMessageUrgentFrame,
+    TranscriptionFrame,
+    TTSSpeakFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from voice_agent.escalation import escalation_message
+from voice_agent.instructions import ESCALATION_NOTICE
+
+Detector = Callable[[str], bool]
+OnEscalation = Callable[[str], Awaitable[None]]
+
+
+class EscalationState:
+    """Shared by the watcher and the LLM tool, so a call escalates once."""
+
+    def __init__(self, call_id: str) -> None:
+        self.call_id = call_id
+        self.escalated = False
+
+
+class EscalationWatcher(FrameProcessor):
+    def __init__(self, detector: Detector, state: EscalationState, on_escalation: OnEscalation):
+        super().__init__()
+        self._detector = detector
+        self._state = state
+        self._on_escalation = on_escalation
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if (
+            isinstance(frame, TranscriptionFrame)
+            and direction is FrameDirection.DOWNSTREAM
+            and not self._state.escalated
+            and self._detector(frame.text)
+        ):
+            self._state.escalated = True
+            await self._on_escalation(frame.text)
+            # The caller's words and our answer go into the context without an LLM turn.
+            await self.push_frame(
+                LLMMessagesAppendFrame(
+                    messages=[
+                        {"role": "user", "content": frame.text},
+                        {"role": "assistant", "content": ESCALATION_NOTICE},
+                    ],
+                    run_llm=False,
+                )
+            )
+            await self.push_frame(
+                OutputTransportMessageUrgentFrame(message=escalation_message(self._state.call_id))
+            )
+            await self.push_frame(TTSSpeakFrame(ESCALATION_NOTICE))
+            return
+        await self.push_frame(frame, direction)
+
+
+# What a stepped-back bot no longer takes in: the caller's audio and anything heard from it.
+_LISTENING = (
+    InputAudioRawFrame,
+    TranscriptionFrame,
+    InterimTranscriptionFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+)
+
+
+class HandoffGate(FrameProcessor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stepped_back = False
+
+    def human_joined(self) -> None:
+        self.stepped_back = True
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if self.stepped_back and isinstance(frame, _LISTENING):
+            return
+        await self.push_frame(frame, direction)

@@ -1,0 +1,59 @@
+"""The voice agent's configuration, from the environment the instance (or a developer) sets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
+DEFAULT_VOICE = "Kajal"  # Amazon Polly's neural Indian English voice
+AGENT_ID = "ai-agent"  # the bot's agent id in recording keys and QA results
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    livekit_url: str  # what browsers and the bot connect to (wss://...)
+    livekit_api_key: str
+    livekit_api_secret: str
+    region: str
+    model_id: str = DEFAULT_MODEL_ID
+    voice: str = DEFAULT_VOICE
+    stt_language: str = "en-IN"
+    recordings_bucket: str | None = None
+    alerts_topic_arn: str | None = None
+    web_origin: str = "http://localhost:5173"  # the call page, for CORS and join links
+    max_calls: int = 4
+    calls_per_minute_per_client: int = 6
+    supervisor_token_minutes: int = 30
+
+    @classmethod
+    def from_env(cls) -> VoiceSettings:
+        missing = [
+            name
+            for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
+            if not os.environ.get(name)
+        ]
+        if missing:
+            raise SettingsError(
+                f"set {', '.join(missing)} (on the instance they come from Secrets Manager)"
+            )
+        return cls(
+            livekit_url=os.environ["LIVEKIT_URL"],
+            livekit_api_key=os.environ["LIVEKIT_API_KEY"],
+            livekit_api_secret=os.environ["LIVEKIT_API_SECRET"],
+            region=os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION")
+            or "ap-south-1",
+            model_id=os.environ.get("BEDROCK_MODEL_ID", DEFAULT_MODEL_ID),
+            voice=os.environ.get("POLLY_VOICE", DEFAULT_VOICE),
+            stt_language=os.environ.get("STT_LANGUAGE", "en-IN"),
+            recordings_bucket=os.environ.get("RECORDINGS_BUCKET") or None,
+            alerts_topic_arn=os.environ.get("ALERTS_TOPIC_ARN") or None,
+            web_origin=os.environ.get("WEB_ORIGIN", "http://localhost:5173"),
+            max_calls=int(os.environ.get("MAX_CALLS", "4")),
+            calls_per_minute_per_client=int(os.environ.get("CALLS_PER_MINUTE_PER_CLIENT", "6")),
+        )
