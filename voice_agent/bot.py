@@ -1,0 +1,57 @@
+"""One bot per call: joins the LiveKit room as an agent-kind participant and runs the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import boto3
+from pipecat.pipeline.runner import PipelineRunner
+from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
+
+from qa_engine.rubric import Rubric
+from voice_agent.escalation import SupervisorInviter
+from voice_agent.pipeline import CallPipeline, VoiceServices, build_call_pipeline
+from voice_agent.settings import VoiceSettings
+from voice_agent.tokens import BOT_IDENTITY, SUPERVISOR_PREFIX, bot_token
+
+
+def wire_call_events(transport: Any, call: CallPipeline) -> None:
+    """Greet the caller, step back for a supervisor, end when the caller leaves."""
+
+    @transport.event_handler("on_first_participant_joined")
+    async def _greet(_transport, participant_id: str) -> None:
+        if not participant_id.startswith(SUPERVISOR_PREFIX):
+            await call.greet()
+
+    @transport.event_handler("on_participant_connected")
+    async def _maybe_human(_transport, participant_id: str) -> None:
+        if participant_id.startswith(SUPERVISOR_PREFIX):
+            await call.human_joined()
+
+    @transport.event_handler("on_participant_left")
+    async def _caller_left(_transport, participant_id: str, _reason: str) -> None:
+        if not participant_id.startswith((SUPERVISOR_PREFIX, BOT_IDENTITY)):
+            await call.task.cancel()
+
+
+async def run_bot(
+    settings: VoiceSettings, call_id: str, rubric: Rubric, services: VoiceServices
+) -> None:
+    transport = LiveKitTransport(
+        url=settings.livekit_url,
+        token=bot_token(settings, call_id),
+        room_name=call_id,
+        params=LiveKitParams(audio_in_enabled=True, audio_out_enabled=True),
+    )
+    sns = boto3.client("sns", region_name=settings.region) if settings.alerts_topic_arn else None
+    inviter = SupervisorInviter(settings, sns)
+
+    async def escalate(reason: str) -> None:
+        await asyncio.to_thread(inviter.invite, call_id, reason)
+
+    call = build_call_pipeline(
+        transport=transport, services=services, rubric=rubric, call_id=call_id, escalate=escalate
+    )
+    wire_call_events(transport, call)
+    await PipelineRunner(handle_sigint=False).run(call.task)
