@@ -1,0 +1,106 @@
+"""The instance's rendered configs parse and use exactly the ports the security group opens."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+
+import pytest
+import yaml
+
+from voice_agent.deploy import ports
+from voice_agent.deploy.render import main, sslip_hostname
+
+SECRET = {"api_key": "APIbsvoice", "api_secret": "s3cr3t-" + "x" * 40}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rendered")
+    secret = out / "secret.json"
+    secret.write_text(json.dumps(SECRET))
+    args = [
+        "--out", str(out), "--public-ip", "13.235.10.20",
+        "--secret-json", str(secret), "--region", "ap-south-1",
+        "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
+        "--recordings-bucket", "qa-recordings",
+        "--alerts-topic-arn", "arn:aws:sns:ap-south-1:123456789012:SupervisorAlerts",
+        "--web-origin", "https://d111111abcdef8.cloudfront.net",
+        "--acme-email", "ops@batterysmart.example", "--app-dir", "/opt/voice/app",
+    ]  # fmt: skip
+    assert main(args) == 0
+    return out
+
+
+def test_hostname_resolves_to_the_elastic_ip_without_a_domain():
+    assert sslip_hostname("13.235.10.20") == "13-235-10-20.sslip.io"
+
+
+def test_livekit_uses_the_opened_ports_and_the_secret(rendered):
+    config = yaml.safe_load((rendered / "livekit.yaml").read_text())
+    assert config["port"] == ports.LIVEKIT_HTTP
+    assert config["rtc"]["tcp_port"] == ports.RTC_TCP
+    assert config["rtc"]["port_range_start"] == ports.RTC_UDP_START
+    assert config["rtc"]["port_range_end"] == ports.RTC_UDP_END
+    assert config["turn"] == {
+        "enabled": True,
+        "domain": "13-235-10-20.sslip.io",
+        "udp_port": ports.TURN_UDP,
+    }
+    assert config["keys"] == {SECRET["api_key"]: SECRET["api_secret"]}
+
+
+def test_egress_records_with_the_instance_role(rendered):
+    config = yaml.safe_load((rendered / "egress.yaml").read_text())
+    assert config["ws_url"] == f"ws://127.0.0.1:{ports.LIVEKIT_HTTP}"
+    assert config["s3"] == {"region": "ap-south-1"}  # no access keys: the instance role
+
+
+def test_compose_runs_every_service_on_the_host_network(rendered):
+    compose = yaml.safe_load((rendered / "docker-compose.yml").read_text())
+    assert set(compose["services"]) == {"redis", "livekit", "egress", "caddy", "agent"}
+    for name, service in compose["services"].items():
+        assert service["network_mode"] == "host", name
+        assert "ports" not in service
+    for name in ("redis", "livekit", "egress", "caddy"):
+        assert re.search(r":[\w.-]+$", compose["services"][name]["image"]), "pin image tags"
+    assert compose["services"]["agent"]["build"]["context"] == "/opt/voice/app"
+
+
+def test_caddy_serves_the_hostname_and_proxies_api_and_signalling(rendered):
+    caddyfile = (rendered / "Caddyfile").read_text()
+    assert "email ops@batterysmart.example" in caddyfile
+    assert "13-235-10-20.sslip.io {" in caddyfile
+    assert f"reverse_proxy 127.0.0.1:{ports.CONNECT_API}" in caddyfile
+    assert f"reverse_proxy 127.0.0.1:{ports.LIVEKIT_HTTP}" in caddyfile
+    assert caddyfile.count("{") == caddyfile.count("}")
+
+
+def test_agent_environment_and_secret_files_are_private(rendered):
+    env = dict(
+        line.split("=", 1) for line in (rendered / "agent.env").read_text().splitlines() if line
+    )
+    assert env["LIVEKIT_URL"] == "wss://13-235-10-20.sslip.io"
+    assert env["PORT"] == str(ports.CONNECT_API) and env["HOST"] == "127.0.0.1"
+    for name in ("livekit.yaml", "egress.yaml", "agent.env"):
+        assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600
+
+
+def test_no_template_placeholder_is_left(rendered):
+    for path in rendered.iterdir():
+        if path.suffix != ".json":
+            assert "${" not in path.read_text(), path.name
+
+
+def test_public_ports_are_only_the_webrtc_needs():
+    opened = {(p.protocol, p.start, p.end) for p in ports.PUBLIC_PORTS}
+    assert opened == {
+        ("tcp", 443, 443),
+        ("tcp", 80, 80),
+        ("tcp", ports.RTC_TCP, ports.RTC_TCP),
+        ("udp", ports.TURN_UDP, ports.TURN_UDP),
+        ("udp", ports.RTC_UDP_START, ports.RTC_UDP_END),
+    }
+    assert ports.RTC_UDP_END - ports.RTC_UDP_START < 500  # narrow
+    assert 22 not in {p.start for p in ports.PUBLIC_PORTS}
