@@ -12,6 +12,7 @@ import os
 import aws_cdk as cdk
 
 from stacks.qa_pipeline_stack import QaPipelineStack
+from stacks.voice_stack import VoiceStack
 
 DEFAULT_REGION = "ap-south-1"
 
@@ -20,11 +21,18 @@ def build_app(context: dict | None = None) -> cdk.App:
     app = cdk.App(context=context) if context is not None else cdk.App()
     region = app.node.try_get_context("region") or DEFAULT_REGION
     env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
-    QaPipelineStack(
+    qa = QaPipelineStack(
         app,
         "QaPipelineStack",
         env=env,
         description="Battery Smart Auto-QA: recordings to scored calls and supervisor alerts",
+    )
+    VoiceStack(
+        app,
+        "VoiceStack",
+        env=env,
+        alerts_topic=qa.topic,
+        description="Battery Smart voice line: LiveKit, Egress and the Pipecat agent on EC2",
     )
     return app
 

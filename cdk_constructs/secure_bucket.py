@@ -16,6 +16,7 @@ class SecureBucket(Construct):
         access_logs: s3.IBucket | None,
         expire_prefix: str | None = None,
         expire_after_days: int | None = None,
+        bucket_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         rules = [s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(7))]
@@ -31,6 +32,7 @@ class SecureBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=bucket_name,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

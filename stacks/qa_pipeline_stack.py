@@ -34,6 +34,11 @@ RUNTIME_PACKAGES = ["handlers", "qa_aws", "qa_engine"]
 JOB_PREFIX = "qa-"
 
 
+def recordings_bucket_name(stack: Stack) -> str:
+    """Known to the voice line too: Egress on its instance writes the recordings here."""
+    return f"battery-smart-recordings-{stack.account}-{stack.region}"
+
+
 @dataclass(frozen=True)
 class QaPipelineSettings:
     """Context values (cdk.json `qa:*`), with the defaults documented in the README."""
@@ -95,6 +100,7 @@ class QaPipelineStack(Stack):
             access_logs=access_logs,
             expire_prefix="recordings/",
             expire_after_days=settings.recording_retention_days,
+            bucket_name=recordings_bucket_name(self),
         ).bucket
         transcripts = SecureBucket(
             self,

@@ -21,19 +21,24 @@ def cdk_context(**overrides) -> dict:
     return context
 
 
-def synth(context: dict):
+def synth(context: dict, stack_name: str = "QaPipelineStack"):
     from aws_cdk.assertions import Template
 
     from app import build_app
 
     app = build_app(context)
-    stack = app.node.find_child("QaPipelineStack")
+    stack = app.node.find_child(stack_name)
     return stack, Template.from_stack(stack)
 
 
 @pytest.fixture(scope="session")
 def qa_stack():
     return synth(cdk_context())
+
+
+@pytest.fixture(scope="session")
+def voice_template():
+    return synth(cdk_context(), "VoiceStack")[1]
 
 
 @pytest.fixture(scope="session")

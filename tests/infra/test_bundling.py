@@ -59,3 +59,19 @@ def test_both_functions_share_one_bundled_asset_with_arm64_wheels(cloud_assembly
     assert header[:4] == b"\x7fELF"
     assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
     assert list((asset / "handlers" / "__pycache__").glob("analyze_transcript.cpython-311.pyc"))
+
+
+def test_the_voice_instance_gets_only_the_agent_the_qa_engine_and_the_prompts(cloud_assembly):
+    manifest = json.loads((cloud_assembly / "VoiceStack.assets.json").read_text())
+    sources = [
+        cloud_assembly / f["source"]["path"]
+        for f in manifest["files"].values()
+        if f["source"].get("packaging") == "zip"
+    ]
+    (app,) = [s for s in sources if (s / "voice_agent").is_dir()]
+    top = {p.name for p in app.iterdir()}
+    assert top == {"voice_agent", "lambda_src", "prompts"}
+    assert {p.name for p in (app / "lambda_src").iterdir()} == {"qa_engine", "requirements.txt"}
+    assert (app / "voice_agent" / "deploy" / "render.py").is_file()
+    assert (app / "voice_agent" / "deploy" / "Dockerfile").is_file()
+    assert (app / "prompts" / "rubric.yaml").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from aws_cdk import Validations
 from cdk_nag import AwsSolutionsChecks
 
@@ -17,10 +18,12 @@ def test_aws_solutions_checks_pass_with_reasoned_acknowledgements():
     app.synth()  # raises ValidationFailed on any unacknowledged finding
 
 
-def test_synthesized_template_is_cfn_lint_clean(template):
+@pytest.mark.parametrize("stack", ["QaPipelineStack", "VoiceStack"])
+def test_synthesized_templates_are_cfn_lint_clean(stack, template, voice_template):
     from cfnlint.api import ManualArgs, lint
 
+    synthesized = {"QaPipelineStack": template, "VoiceStack": voice_template}[stack]
     # W3005 (a DependsOn also implied by a GetAtt) is how aws-cdk-lib writes every template.
     config = ManualArgs(regions=["ap-south-1"], ignore_checks=["W3005"])
-    matches = lint(json.dumps(template.to_json()), config=config)
+    matches = lint(json.dumps(synthesized.to_json()), config=config)
     assert [str(m) for m in matches] == []
