@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install demo test lint format bench samples synth deploy push-prompts clean
+.PHONY: install demo test lint format bench samples synth deploy deploy-voice push-prompts voice-local clean
 
 install: $(INSTALLED)
 
@@ -43,10 +43,18 @@ samples: $(INSTALLED)
 CDK ?= npx --yes aws-cdk@2.1148.1
 
 synth: $(INSTALLED)
-	$(CDK) synth QaPipelineStack
+	$(CDK) synth --all
 
 deploy: $(INSTALLED)
 	$(CDK) deploy QaPipelineStack
+
+# The voice line needs the QA pipeline's bucket and topic: CDK deploys QaPipelineStack first.
+deploy-voice: $(INSTALLED)
+	$(CDK) deploy VoiceStack
+
+# The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
+voice-local: $(INSTALLED)
+	$(BIN)/python -m voice_agent.local_bot
 
 # Uploads prompts/ to the deployed stack's config bucket: the next calls use it, no redeploy.
 push-prompts: $(INSTALLED)

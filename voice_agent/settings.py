@@ -31,6 +31,20 @@ class VoiceSettings:
     supervisor_token_minutes: int = 30
 
     @classmethod
+    def for_local(cls) -> VoiceSettings:
+        """A developer's machine: no LiveKit (SmallWebRTC instead), AWS from their profile."""
+        return cls(
+            livekit_url="",
+            livekit_api_key="",
+            livekit_api_secret="",
+            region=_region(),
+            model_id=os.environ.get("BEDROCK_MODEL_ID", DEFAULT_MODEL_ID),
+            voice=os.environ.get("POLLY_VOICE", DEFAULT_VOICE),
+            stt_language=os.environ.get("STT_LANGUAGE", "en-IN"),
+            alerts_topic_arn=os.environ.get("ALERTS_TOPIC_ARN") or None,
+        )
+
+    @classmethod
     def from_env(cls) -> VoiceSettings:
         missing = [
             name
@@ -45,9 +59,7 @@ class VoiceSettings:
             livekit_url=os.environ["LIVEKIT_URL"],
             livekit_api_key=os.environ["LIVEKIT_API_KEY"],
             livekit_api_secret=os.environ["LIVEKIT_API_SECRET"],
-            region=os.environ.get("AWS_REGION")
-            or os.environ.get("AWS_DEFAULT_REGION")
-            or "ap-south-1",
+            region=_region(),
             model_id=os.environ.get("BEDROCK_MODEL_ID", DEFAULT_MODEL_ID),
             voice=os.environ.get("POLLY_VOICE", DEFAULT_VOICE),
             stt_language=os.environ.get("STT_LANGUAGE", "en-IN"),
@@ -57,3 +69,7 @@ class VoiceSettings:
             max_calls=int(os.environ.get("MAX_CALLS", "4")),
             calls_per_minute_per_client=int(os.environ.get("CALLS_PER_MINUTE_PER_CLIENT", "6")),
         )
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-south-1"
