@@ -3,11 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+FRONTEND_INSTALLED := frontend/node_modules/.installed
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install demo test lint format bench samples synth deploy deploy-voice push-prompts voice-local clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice push-prompts voice-local clean
 
 install: $(INSTALLED)
 
@@ -18,11 +19,26 @@ $(INSTALLED): requirements.txt requirements-dev.txt lambda_src/requirements.txt 
 	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
+$(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# The call page (frontend/dist), which WebStack deploys.
+frontend: $(FRONTEND_INSTALLED)
+	cd frontend && npm run build
+
 demo: $(INSTALLED)
 	$(BIN)/autoqa demo
 
-test: $(INSTALLED)
+test: test-python test-frontend
+
+test-python: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Unit tests (Vitest), then the built page in headless Chromium.
+test-frontend: frontend
+	cd frontend && npm test
+	cd frontend && npm run test:e2e
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

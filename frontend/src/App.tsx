@@ -1,0 +1,64 @@
+import { useEffect, useState } from "react";
+import { CallPage } from "./CallPage";
+import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
+import { ERRORS } from "./messages";
+import { SupervisorPage } from "./SupervisorPage";
+
+type Loaded = { kind: "loading" } | { kind: "ready"; config: RuntimeConfig } | { kind: "bad"; detail: string };
+
+function ConfigProblem({ detail }: { detail: string }) {
+  return (
+    <section className="call" data-state="error" aria-labelledby="config-heading">
+      <h2 id="config-heading">Talk to Battery Smart support</h2>
+      <div className="error" role="alert" data-error="config">
+        <h3>{ERRORS.config.title}</h3>
+        <p>{ERRORS.config.body}</p>
+        <p className="detail">{detail}</p>
+      </div>
+      <div className="controls">
+        <button className="primary" type="button" onClick={() => window.location.reload()}>
+          Reload the page
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function App() {
+  const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
+  const path = window.location.pathname;
+
+  useEffect(() => {
+    if (path.startsWith("/join")) return;
+    loadConfig()
+      .then((config) => setLoaded({ kind: "ready", config }))
+      .catch((error: unknown) =>
+        setLoaded({
+          kind: "bad",
+          detail: error instanceof ConfigError ? error.message : "config.json could not be read",
+        }),
+      );
+  }, [path]);
+
+  return (
+    <>
+      <header className="brand">
+        <span className="logo" aria-hidden="true">
+          ⚡
+        </span>
+        <h1>Battery Smart Support</h1>
+      </header>
+      <main>
+        {path.startsWith("/join") ? (
+          <SupervisorPage search={window.location.search} />
+        ) : loaded.kind === "ready" ? (
+          <CallPage config={loaded.config} />
+        ) : loaded.kind === "bad" ? (
+          <ConfigProblem detail={loaded.detail} />
+        ) : (
+          <p role="status">Loading…</p>
+        )}
+      </main>
+    </>
+  );
+}
