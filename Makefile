@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice push-prompts voice-local clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice deploy-web push-prompts voice-local clean
 
 install: $(INSTALLED)
 
@@ -57,16 +57,21 @@ samples: $(INSTALLED)
 
 # The AWS pipeline. The CDK CLI comes from the npm registry; bundling needs no Docker.
 CDK ?= npx --yes aws-cdk@2.1148.1
+CDK_ARGS ?=
 
 synth: $(INSTALLED)
 	$(CDK) synth --all
 
 deploy: $(INSTALLED)
-	$(CDK) deploy QaPipelineStack
+	$(CDK) deploy QaPipelineStack $(CDK_ARGS)
 
 # The voice line needs the QA pipeline's bucket and topic: CDK deploys QaPipelineStack first.
 deploy-voice: $(INSTALLED)
-	$(CDK) deploy VoiceStack
+	$(CDK) deploy VoiceStack $(CDK_ARGS)
+
+# The call page: builds frontend/dist, then deploys it with a config.json from VoiceStack.
+deploy-web: $(INSTALLED) frontend
+	$(CDK) deploy WebStack $(CDK_ARGS)
 
 # The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
 voice-local: $(INSTALLED)

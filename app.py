@@ -13,6 +13,7 @@ import aws_cdk as cdk
 
 from stacks.qa_pipeline_stack import QaPipelineStack
 from stacks.voice_stack import VoiceStack
+from stacks.web_stack import WebStack
 
 DEFAULT_REGION = "ap-south-1"
 
@@ -27,12 +28,19 @@ def build_app(context: dict | None = None) -> cdk.App:
         env=env,
         description="Battery Smart Auto-QA: recordings to scored calls and supervisor alerts",
     )
-    VoiceStack(
+    voice = VoiceStack(
         app,
         "VoiceStack",
         env=env,
         alerts_topic=qa.topic,
         description="Battery Smart voice line: LiveKit, Egress and the Pipecat agent on EC2",
+    )
+    WebStack(
+        app,
+        "WebStack",
+        env=env,
+        voice_hostname=voice.hostname,
+        description="Battery Smart call page: React on CloudFront over HTTPS",
     )
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 PACK = "AwsSolutions::AwsSolutions"
@@ -12,6 +13,12 @@ CDK_HANDLERS = ("BucketNotificationsHandler", "Custom::CDKBucketDeployment")
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}-{finding}", reason=reason))
+
+
+def nag_arn(bucket: s3.IBucket) -> str:
+    """A bucket's ARN the way cdk-nag names it in a finding: `<LogicalId.Arn>`."""
+    stack = Stack.of(bucket)
+    return f"<{stack.get_logical_id(bucket.node.default_child)}.Arn>"
 
 
 def acknowledge_cdk_handlers(stack: Stack, *, deployed_to: str) -> None:

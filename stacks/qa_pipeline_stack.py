@@ -21,7 +21,7 @@ from constructs import Construct
 
 from cdk_constructs.alerts_topic import AlertsTopic
 from cdk_constructs.bedrock_access import model_arns
-from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers
+from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.queued_function import QueuedFunction
 from cdk_constructs.results_table import ResultsTable
@@ -311,15 +311,12 @@ class QaPipelineStack(Stack):
         }.items():
             CfnOutput(self, name, value=value)
 
-    def _arn_of(self, bucket: s3.IBucket) -> str:
-        return f"<{self.get_logical_id(bucket.node.default_child)}.Arn>"
-
     def _acknowledge(self, transcribe_role, start, analyze, recordings, transcripts, config):
         prefix_reason = (
             "Object access is limited to the key prefix this role owns; keys are per call, "
             "so they cannot be listed in the policy in advance"
         )
-        rec, tra, cfg = (self._arn_of(b) for b in (recordings, transcripts, config))
+        rec, tra, cfg = (nag_arn(b) for b in (recordings, transcripts, config))
         findings = {
             transcribe_role: [f"{rec}/recordings/*", f"{tra}/transcripts/*"],
             start: [f"{rec}/recordings/*"],

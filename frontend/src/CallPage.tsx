@@ -139,7 +139,7 @@ export function CallPage({ config }: { config: RuntimeConfig }) {
           </>
         )}
       </div>
-      {(error || state.kind === "idle" || state.kind === "ended") && (
+      {config.supportPhone && (error || state.kind === "idle" || state.kind === "ended") && (
         <PhoneFallback phone={config.supportPhone} />
       )}
     </section>

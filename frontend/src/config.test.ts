@@ -16,11 +16,17 @@ describe("parseConfig", () => {
     expect(parseConfig(good)).toEqual(good);
   });
 
+  it("a deployment without a phone line leaves the number out", () => {
+    const { supportPhone: _, ...withoutPhone } = good;
+    expect(parseConfig({ ...good, supportPhone: "" })).toEqual(withoutPhone);
+    expect(parseConfig(withoutPhone)).toEqual(withoutPhone);
+  });
+
   it.each([
     ["a missing connect API", { ...good, connectApiUrl: undefined }, /connectApiUrl.*missing/],
     ["a connect API that is no URL", { ...good, connectApiUrl: "api/connect" }, /not a URL/],
     ["an http LiveKit URL", { ...good, livekitUrl: "https://x.example" }, /livekitUrl.*wss:/],
-    ["no phone number", { ...good, supportPhone: "" }, /supportPhone/],
+    ["a phone number that is a number", { ...good, supportPhone: 918047181234 }, /supportPhone/],
     ["a phone number that is text", { ...good, supportPhone: "call us" }, /supportPhone/],
     ["an array", [good], /not a JSON object/],
     ["null", null, /not a JSON object/],

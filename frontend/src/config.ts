@@ -3,7 +3,7 @@
 export interface RuntimeConfig {
   connectApiUrl: string; // https://<host>/api/connect
   livekitUrl: string; // wss://<host>
-  supportPhone: string; // shown on every error: the way out that always works
+  supportPhone?: string; // shown with every error: the way out that always works
 }
 
 export class ConfigError extends Error {}
@@ -30,14 +30,14 @@ export function parseConfig(raw: unknown): RuntimeConfig {
     throw new ConfigError("config.json is not a JSON object");
   }
   const record = raw as Record<string, unknown>;
-  const phone = record.supportPhone;
-  if (typeof phone !== "string" || !/^\+?[0-9][0-9 -]{5,}$/.test(phone.trim())) {
+  const phone = record.supportPhone ?? "";
+  if (typeof phone !== "string" || (phone.trim() && !/^\+?[0-9][0-9 -]{5,}$/.test(phone.trim()))) {
     throw new ConfigError('config.json: "supportPhone" must be a phone number');
   }
   return {
     connectApiUrl: url(record, "connectApiUrl", ["https:", "http:"]),
     livekitUrl: url(record, "livekitUrl", ["wss:", "ws:"]),
-    supportPhone: phone.trim(),
+    ...(phone.trim() ? { supportPhone: phone.trim() } : {}),
   };
 }
 

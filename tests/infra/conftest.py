@@ -42,6 +42,11 @@ def voice_template():
 
 
 @pytest.fixture(scope="session")
+def web_template():
+    return synth(cdk_context(), "WebStack")[1]
+
+
+@pytest.fixture(scope="session")
 def template(qa_stack):
     return qa_stack[1]
 

@@ -1,0 +1,103 @@
+"""A private bucket behind CloudFront: HTTPS only, origin access control, SPA routing, headers."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from cdk_constructs.secure_bucket import SecureBucket
+
+
+def content_security_policy(connect_src: list[str]) -> str:
+    """Scripts, styles and media from the page only; network only to the voice line."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "media-src 'self' blob:",
+            "connect-src " + " ".join(["'self'", *connect_src]),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class StaticSite(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        connect_src: list[str],
+        logs: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = SecureBucket(self, "Content", access_logs=logs).bucket
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "Headers",
+            comment="Battery Smart call page: CSP to the voice line only, HSTS, no framing",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=content_security_policy(connect_src), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(
+                        header="Permissions-Policy",
+                        value="microphone=(self), camera=(), geolocation=()",
+                        override=True,
+                    )
+                ]
+            ),
+        )
+        # The SPA's routes (/join) are not objects: the private bucket answers 403 for them.
+        spa = [
+            cloudfront.ErrorResponse(
+                http_status=status,
+                response_http_status=200,
+                response_page_path="/index.html",
+                ttl=Duration.seconds(0),
+            )
+            for status in (403, 404)
+        ]
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Battery Smart call page",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=headers,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                compress=True,
+            ),
+            error_responses=spa,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # includes India's edges
+            enable_logging=True,
+            log_bucket=logs,
+            log_file_prefix="cloudfront/",
+        )
+        self.url = f"https://{self.distribution.distribution_domain_name}"

@@ -1,0 +1,106 @@
+"""WebStack: the call page on CloudFront (HTTPS) from a private bucket, configured for the
+voice line it calls through a `config.json` built from VoiceStack's outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Annotations, CfnOutput, Duration, Stack
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
+from cdk_constructs.static_site import StaticSite
+
+REPO = Path(__file__).resolve().parents[1]
+DIST = REPO / "frontend" / "dist"
+# Hashed file names under assets/ never change content; the entry points must not be cached.
+ENTRY_POINTS = ["index.html", "config.json"]
+
+
+class WebStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        voice_hostname: str,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        dist = Path(self.node.try_get_context("web:dist_dir") or DIST)
+        support_phone = str(self.node.try_get_context("web:support_phone") or "")
+
+        logs = s3.Bucket(
+            self,
+            "Logs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # CloudFront's standard logs are delivered with an ACL; nothing else writes here.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+        )
+        site = StaticSite(
+            self,
+            "Site",
+            connect_src=[f"https://{voice_hostname}", f"wss://{voice_hostname}"],
+            logs=logs,
+        )
+        config = {
+            "connectApiUrl": f"https://{voice_hostname}/api/connect",
+            "livekitUrl": f"wss://{voice_hostname}",
+            "supportPhone": support_phone,
+        }
+        if not support_phone:
+            Annotations.of(self).add_warning_v2(
+                "web:support-phone",
+                "web:support_phone is not set: the page's error states offer a retry but no "
+                "phone number to call",
+            )
+        sources = [s3deploy.Source.json_data("config.json", config)]
+        if (dist / "index.html").is_file():
+            s3deploy.BucketDeployment(
+                self,
+                "Assets",
+                sources=[s3deploy.Source.asset(str(dist), exclude=ENTRY_POINTS)],
+                destination_bucket=site.bucket,
+                prune=False,
+                cache_control=[
+                    s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")
+                ],
+            )
+            sources.append(s3deploy.Source.asset(str(dist), exclude=["*", "!index.html"]))
+        else:
+            Annotations.of(self).add_warning_v2(
+                "web:no-build",
+                f"{dist} has no index.html: only config.json is deployed. Build the page "
+                "first with `make frontend` (make deploy-web does).",
+            )
+        s3deploy.BucketDeployment(
+            self,
+            "EntryPoints",
+            sources=sources,
+            destination_bucket=site.bucket,
+            prune=False,
+            cache_control=[s3deploy.CacheControl.no_cache()],
+            distribution=site.distribution,
+            distribution_paths=["/index.html", "/config.json"],
+        )
+        self.site = site
+        CfnOutput(self, "PageUrl", value=site.url)
+        self._acknowledge(site)
+
+    def _acknowledge(self, site: StaticSite) -> None:
+        for finding, reason in (
+            ("CFR1", "A support line for drivers across India: no country is to be refused"),
+            ("CFR2", "Static files only; the voice line's API has its own rate limit"),
+            (
+                "CFR4",
+                "The page is served on its *.cloudfront.net name, whose certificate and TLS "
+                "policy CloudFront sets; a custom domain with its own certificate can raise it",
+            ),
+        ):
+            acknowledge(site.distribution, finding, reason)
+        acknowledge_cdk_handlers(self, deployed_to=nag_arn(site.bucket))
