@@ -21,6 +21,7 @@ from constructs import Construct
 
 from cdk_constructs.alerts_topic import AlertsTopic
 from cdk_constructs.bedrock_access import model_arns
+from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.queued_function import QueuedFunction
@@ -82,15 +83,7 @@ class QaPipelineStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         settings = QaPipelineSettings.from_context(self)
 
-        access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,  # no ACLs: a policy grants
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
-        )
+        access_logs = LogBucket(self, "AccessLogs").bucket
         acknowledge(
             access_logs, "S1", "This is the server access log bucket; logging into itself loops."
         )

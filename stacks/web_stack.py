@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Annotations, CfnOutput, Duration, Stack
-from aws_cdk import aws_s3 as s3
+from aws_cdk import Annotations, CfnOutput, Stack
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.static_site import StaticSite
 
@@ -32,16 +32,7 @@ class WebStack(Stack):
         dist = Path(self.node.try_get_context("web:dist_dir") or DIST)
         support_phone = str(self.node.try_get_context("web:support_phone") or "")
 
-        logs = s3.Bucket(
-            self,
-            "Logs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            # CloudFront's standard logs are delivered with an ACL; nothing else writes here.
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
-        )
+        logs = LogBucket(self, "Logs", acl_delivery=True).bucket
         site = StaticSite(
             self,
             "Site",

@@ -8,7 +8,7 @@ from aws_cdk.assertions import Match
 
 from qa_aws.dynamo_store import AGENT_INDEX, FLAGGED_INDEX
 from stacks.qa_pipeline_stack import AUDIO_SUFFIXES
-from tests.infra.conftest import policy_statements, resources
+from tests.infra.conftest import BLOCK_ALL_PUBLIC_ACCESS, policy_statements, resources
 
 
 def test_every_bucket_is_private_encrypted_ssl_only_and_logged(template):
@@ -17,12 +17,7 @@ def test_every_bucket_is_private_encrypted_ssl_only_and_logged(template):
     policies = resources(template, "AWS::S3::BucketPolicy")
     for logical_id, bucket in buckets.items():
         props = bucket["Properties"]
-        assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
+        assert props["PublicAccessBlockConfiguration"] == BLOCK_ALL_PUBLIC_ACCESS
         sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
         assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
         assert bucket["DeletionPolicy"] == "Retain" or logical_id.startswith("AccessLogs")

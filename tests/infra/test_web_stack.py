@@ -6,7 +6,7 @@ import json
 
 from aws_cdk.assertions import Match
 
-from tests.infra.conftest import cdk_context, resources, synth
+from tests.infra.conftest import BLOCK_ALL_PUBLIC_ACCESS, cdk_context, resources, synth
 
 
 def distribution_config(template) -> dict:
@@ -18,12 +18,7 @@ def test_the_content_bucket_is_private_encrypted_and_ssl_only(web_template):
     buckets = resources(web_template, "AWS::S3::Bucket")
     for bucket in buckets.values():
         props = bucket["Properties"]
-        assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
+        assert props["PublicAccessBlockConfiguration"] == BLOCK_ALL_PUBLIC_ACCESS
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
         assert "WebsiteConfiguration" not in props
     policies = resources(web_template, "AWS::S3::BucketPolicy").values()
