@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from typing import Any
 
 import boto3
@@ -12,8 +14,11 @@ from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 from qa_engine.rubric import Rubric
 from voice_agent.escalation import SupervisorInviter
 from voice_agent.pipeline import CallPipeline, VoiceServices, build_call_pipeline
+from voice_agent.policy import SopPolicy
 from voice_agent.settings import VoiceSettings
-from voice_agent.tokens import BOT_IDENTITY, SUPERVISOR_PREFIX, bot_token
+from voice_agent.tokens import BOT_IDENTITY, SUPERVISOR_PREFIX, bot_token, recording_key
+
+logger = logging.getLogger(__name__)
 
 
 def wire_call_events(transport: Any, call: CallPipeline) -> None:
@@ -35,6 +40,17 @@ def wire_call_events(transport: Any, call: CallPipeline) -> None:
             await call.task.cancel()
 
 
+def store_call_metadata(s3, settings: VoiceSettings, call_id: str, metadata: dict) -> None:
+    """Beside the recording: which brain answered the call, its fallbacks, its escalation."""
+    key = recording_key(call_id).removesuffix(".ogg") + ".meta.json"
+    s3.put_object(
+        Bucket=settings.recordings_bucket,
+        Key=key,
+        Body=json.dumps(metadata).encode(),
+        ContentType="application/json",
+    )
+
+
 async def run_bot(
     settings: VoiceSettings, call_id: str, rubric: Rubric, services: VoiceServices
 ) -> None:
@@ -51,7 +67,20 @@ async def run_bot(
         await asyncio.to_thread(inviter.invite, call_id, reason)
 
     call = build_call_pipeline(
-        transport=transport, services=services, rubric=rubric, call_id=call_id, escalate=escalate
+        transport=transport,
+        services=services,
+        rubric=rubric,
+        call_id=call_id,
+        escalate=escalate,
+        policy=SopPolicy.load(rubric),  # answers whenever Bedrock fails or is too slow
+        llm_name=f"bedrock:{settings.model_id}",
     )
     wire_call_events(transport, call)
-    await PipelineRunner(handle_sigint=False).run(call.task)
+    try:
+        await PipelineRunner(handle_sigint=False).run(call.task)
+    finally:
+        metadata = call.finished_metadata()
+        logger.info("call %s ended: %s", call_id, json.dumps(metadata))
+        if settings.recordings_bucket and metadata:
+            s3 = boto3.client("s3", region_name=settings.region)
+            await asyncio.to_thread(store_call_metadata, s3, settings, call_id, metadata)

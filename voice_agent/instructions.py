@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from qa_engine.rubric import Rubric
+from voice_agent.policy import load_policy_spec
 
-GREETING = "Thank you for calling Battery Smart, this is Asha. How can I help you today?"
-CLOSING = "Thank you for calling Battery Smart. Have a safe day."
-ESCALATION_NOTICE = "Of course. I am connecting you to a supervisor now; please stay on the line."
+# The scripts are the policy's (prompts/agent_policy.yaml): the LLM and the policy say the same.
+_REPLIES = load_policy_spec().replies
+GREETING = _REPLIES["greeting"].en
+CLOSING = _REPLIES["closing"].en
+ESCALATION_NOTICE = _REPLIES["escalation_notice"].en
 
 
 def system_prompt(rubric: Rubric) -> str:

@@ -1,27 +1,51 @@
-"""The same bot on a developer's machine: Pipecat's SmallWebRTC transport and prebuilt client.
+"""The same bot on one machine: Pipecat's SmallWebRTC transport and prebuilt browser client.
 
-    make voice-local            (python -m voice_agent.local_bot; open http://localhost:7860)
+    make voice-local    AWS voice services with your credentials; open http://localhost:7860
+    make call-demo      offline services (faster-whisper, espeak-ng, the SOP policy) and
+                        simulated callers; no account, no network
 
-Pipecat's development runner serves the prebuilt browser client at `/client` and the WebRTC
-signalling at `/api/offer`; each browser connection gets its own pipeline from
-`build_call_pipeline`, exactly as a LiveKit room does on the instance. The voice services are
-Amazon's (Transcribe streaming, Bedrock, Polly) with the developer's own credentials.
-A request for a supervisor is written to `$AUTOQA_HOME/escalations.jsonl` (there is no
-LiveKit room for a supervisor to join locally) and, with `ALERTS_TOPIC_ARN` set, published
-to that SNS topic too.
+Pipecat's development runner serves the prebuilt client at `/client` and WebRTC signalling at
+`/api/offer`; each connection gets its own pipeline from `build_call_pipeline`, exactly as a
+LiveKit room does on the instance. Every call is recorded to
+`$AUTOQA_HOME/recordings/<call_id>.wav` (bot left, caller right, the layout Egress writes)
+with `<call_id>.meta.json` beside it (which brain answered, fallbacks, escalation). A request
+for a supervisor goes to `$AUTOQA_HOME/escalations.jsonl` and, with `ALERTS_TOPIC_ARN`
+set, to that SNS topic.
+
+    VOICE_SERVICES=aws|offline   which services answer (default aws)
+    VOICE_LLM=policy|bedrock     offline only: the SOP policy answers (default), or Bedrock
+                                 does with the policy as its fallback
+    VOICE_ICE_LOOPBACK=1         keep WebRTC on 127.0.0.1 (offline calls and tests)
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
+import shutil
 import sys
+from functools import cache
 from pathlib import Path
 
 from voice_agent.escalation import LocalEscalationLog
+from voice_agent.loopback import loopback_requested, restrict_ice_to_loopback
 from voice_agent.settings import SettingsError, VoiceSettings
 
 DEFAULT_PORT = 7860
+_CALL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def services_mode() -> str:
+    mode = os.environ.get("VOICE_SERVICES", "aws")
+    if mode not in ("aws", "offline"):
+        raise SettingsError(f"VOICE_SERVICES must be aws or offline, not {mode!r}")
+    return mode
+
+
+def home() -> Path:
+    return Path(os.environ.get("AUTOQA_HOME") or ".autoqa")
 
 
 def check_aws_access(settings: VoiceSettings) -> None:
@@ -34,7 +58,8 @@ def check_aws_access(settings: VoiceSettings) -> None:
     if session.get_credentials() is None:
         raise SettingsError(
             "no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY) for an account with Transcribe, Bedrock and Polly"
+            "AWS_SECRET_ACCESS_KEY) for an account with Transcribe, Bedrock and Polly, "
+            "or run offline: make call-demo"
         )
     config = Config(connect_timeout=5, read_timeout=5, retries={"max_attempts": 1})
     try:
@@ -43,19 +68,52 @@ def check_aws_access(settings: VoiceSettings) -> None:
         raise SettingsError(f"AWS did not accept these credentials: {exc}") from exc
 
 
+def check_offline_tools() -> None:
+    if shutil.which("espeak-ng") is None:
+        raise SettingsError("offline voice needs espeak-ng: apt-get install espeak-ng")
+
+
+@cache
+def _rubric_and_policy():
+    from qa_engine.rubric import load_rubric_dir
+    from voice_agent.policy import SopPolicy
+
+    rubric = load_rubric_dir()
+    return rubric, SopPolicy.load(rubric)
+
+
+def call_id_from(body) -> str:
+    from voice_agent.tokens import new_call_id
+
+    wanted = body.get("call_id") if isinstance(body, dict) else None
+    return wanted if isinstance(wanted, str) and _CALL_ID.match(wanted) else new_call_id()
+
+
+def _services(settings: VoiceSettings):
+    from voice_agent.services import aws_services, bedrock_llm
+
+    _, policy = _rubric_and_policy()
+    if services_mode() == "offline":
+        from voice_agent.offline_services import offline_services
+
+        services = offline_services(policy)
+        if os.environ.get("VOICE_LLM", "policy") == "bedrock":
+            services.llm = bedrock_llm(settings)
+        return services
+    return aws_services(settings)
+
+
 async def bot(runner_args) -> None:
-    """Pipecat runner entry point: one call on one browser connection."""
+    """Pipecat runner entry point: one call on one browser (or simulated) connection."""
     from pipecat.pipeline.runner import PipelineRunner
     from pipecat.transports.base_transport import TransportParams
     from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
-    from qa_engine.rubric import load_rubric_dir
     from voice_agent.pipeline import build_call_pipeline
-    from voice_agent.services import aws_services
-    from voice_agent.tokens import new_call_id
+    from voice_agent.recording import CallRecorder
 
     settings = VoiceSettings.for_local()
-    call_id = new_call_id()
+    call_id = call_id_from(runner_args.body)
     transport = SmallWebRTCTransport(
         webrtc_connection=runner_args.webrtc_connection,
         params=TransportParams(audio_in_enabled=True, audio_out_enabled=True),
@@ -65,12 +123,17 @@ async def bot(runner_args) -> None:
     async def escalate(reason: str) -> None:
         await asyncio.to_thread(log.record, call_id, reason)
 
+    rubric, policy = _rubric_and_policy()
+    recorder = CallRecorder(home() / "recordings", call_id)
     call = build_call_pipeline(
         transport=transport,
-        services=aws_services(settings),
-        rubric=load_rubric_dir(),
+        services=await asyncio.to_thread(_services, settings),
+        rubric=rubric,
         call_id=call_id,
         escalate=escalate,
+        policy=policy,
+        llm_name=f"bedrock:{settings.model_id}",
+        recorder=recorder,
     )
 
     @transport.event_handler("on_client_connected")
@@ -82,17 +145,25 @@ async def bot(runner_args) -> None:
         await call.task.cancel()
 
     await PipelineRunner(handle_sigint=False).run(call.task)
+    meta = recorder.path.with_suffix(".meta.json")
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps(call.finished_metadata(), indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        check_aws_access(VoiceSettings.for_local())
+        if services_mode() == "offline":
+            check_offline_tools()
+        else:
+            check_aws_access(VoiceSettings.for_local())
     except SettingsError as exc:
         print(f"voice-local: {exc}", file=sys.stderr)
         return 2
     from pipecat.runner.run import main as run_pipecat
 
+    if loopback_requested():
+        restrict_ice_to_loopback()
     if "--port" not in args:
         args += ["--port", os.environ.get("PORT", str(DEFAULT_PORT))]
     if "-t" not in args and "--transport" not in args:

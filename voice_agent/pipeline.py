@@ -1,7 +1,10 @@
 """One pipeline builder for every transport: LiveKit in production, SmallWebRTC locally.
 
-transport.input -> handoff gate -> STT -> escalation watcher -> user context
-    -> LLM -> TTS -> transport.output -> assistant context
+transport.input -> handoff gate -> STT -> user context -> escalation watcher
+    -> LLM [-> policy fallback] -> TTS -> transport.output [-> recorder] -> assistant context
+
+With a policy given and a real LLM, the policy answers whenever the LLM fails or is too slow;
+with the policy as the LLM (offline), there is nothing to fall back from.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from pipecat.processors.aggregators.llm_response_universal import (
     LLMContextAggregatorPair,
     LLMUserAggregatorParams,
 )
+from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.llm_service import FunctionCallParams
 
 from qa_engine.rubric import Rubric
 from voice_agent.escalation import EscalationDetector, escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE, GREETING, system_prompt
+from voice_agent.policy import SopPolicy
+from voice_agent.policy_llm import CallMetadata, PolicyFallback, PolicyLLMService
 from voice_agent.processors import EscalationState, EscalationWatcher, HandoffGate
 
 ESCALATION_TOOL = "request_human_supervisor"
@@ -37,6 +43,7 @@ class VoiceServices:
     llm: Any
     tts: Any
     vad: Any | None = None
+    turn_strategies: Any | None = None  # Pipecat's default (a smart-turn model) when None
 
 
 @dataclass
@@ -45,11 +52,18 @@ class CallPipeline:
     context: LLMContext
     gate: HandoffGate
     escalation: EscalationState
+    metadata: CallMetadata | None = None
+
+    def finished_metadata(self) -> dict[str, Any] | None:
+        if self.metadata is None:
+            return None
+        self.metadata.escalated = self.escalation.escalated
+        return self.metadata.as_dict()
 
     async def greet(self) -> None:
         """The first thing a caller hears: the greeting script of SOP S1."""
         self.context.add_message({"role": "assistant", "content": GREETING})
-        await self.task.queue_frames([TTSSpeakFrame(GREETING)])
+        await self.task.queue_frames([TTSSpeakFrame(GREETING, append_to_context=False)])
 
     async def human_joined(self) -> None:
         await self.task.queue_frames([TTSSpeakFrame(HANDOFF_LINE)])
@@ -63,6 +77,10 @@ def build_call_pipeline(
     rubric: Rubric,
     call_id: str,
     escalate: Callable[[str], Awaitable[None]],
+    policy: SopPolicy | None = None,
+    llm_name: str = "llm",
+    recorder: FrameProcessor | None = None,
+    fallback_timeout_secs: float = 4.0,
 ) -> CallPipeline:
     state = EscalationState(call_id)
     tools = ToolsSchema(
@@ -79,7 +97,15 @@ def build_call_pipeline(
         messages=[{"role": "system", "content": system_prompt(rubric)}], tools=tools
     )
     aggregators = LLMContextAggregatorPair(
-        context, user_params=LLMUserAggregatorParams(vad_analyzer=services.vad)
+        context,
+        user_params=LLMUserAggregatorParams(
+            vad_analyzer=services.vad,
+            **(
+                {"user_turn_strategies": services.turn_strategies}
+                if services.turn_strategies
+                else {}
+            ),
+        ),
     )
 
     async def on_tool_call(params: FunctionCallParams) -> None:
@@ -94,18 +120,27 @@ def build_call_pipeline(
     services.llm.register_function(ESCALATION_TOOL, on_tool_call)
     gate = HandoffGate()
     watcher = EscalationWatcher(EscalationDetector(rubric), state, escalate)
+    offline = isinstance(services.llm, PolicyLLMService)
+    metadata = CallMetadata(call_id, "policy" if offline else llm_name)
+    fallback = (
+        [PolicyFallback(policy, context, metadata, timeout_secs=fallback_timeout_secs)]
+        if policy is not None and not offline
+        else []
+    )
     pipeline = Pipeline(
         [
             transport.input(),
             gate,
             services.stt,
-            watcher,
             aggregators.user(),
+            watcher,
             services.llm,
+            *fallback,
             services.tts,
             transport.output(),
+            *([recorder] if recorder is not None else []),
             aggregators.assistant(),
         ]
     )
     task = PipelineTask(pipeline, params=PipelineParams(enable_metrics=True))
-    return CallPipeline(task=task, context=context, gate=gate, escalation=state)
+    return CallPipeline(task=task, context=context, gate=gate, escalation=state, metadata=metadata)

@@ -1,7 +1,8 @@
 """Frame processors that give the bot its escalation behaviour.
 
-- `EscalationWatcher` hears a caller ask for a human (English, Hinglish, Hindi, by the rules
-  QA judges with) and escalates at once, without waiting for the LLM.
+- `EscalationWatcher` sits between the caller's turn and the LLM. When the turn asks for a
+  human (English, Hinglish, Hindi, by the rules QA judges with) it escalates at once and
+  answers itself; the LLM is not asked, so the caller hears one answer, not two.
 - `HandoffGate` makes the bot step back once a human agent joins: it stops listening, so it
   stops answering, while the call (and its recording) goes on.
 """
@@ -14,7 +15,7 @@ from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
     InterimTranscriptionFrame,
-    LLMMessagesAppendFrame,
+    LLMContextFrame,
     OutputTransportMessageUrgentFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
@@ -25,6 +26,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from voice_agent.escalation import escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE
+from voice_agent.policy import message_text
 
 Detector = Callable[[str], bool]
 OnEscalation = Callable[[str], Awaitable[None]]
@@ -48,29 +50,30 @@ class EscalationWatcher(FrameProcessor):
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if (
-            isinstance(frame, TranscriptionFrame)
+            isinstance(frame, LLMContextFrame)
             and direction is FrameDirection.DOWNSTREAM
             and not self._state.escalated
-            and self._detector(frame.text)
         ):
-            self._state.escalated = True
-            await self._on_escalation(frame.text)
-            # The caller's words and our answer go into the context without an LLM turn.
-            await self.push_frame(
-                LLMMessagesAppendFrame(
-                    messages=[
-                        {"role": "user", "content": frame.text},
-                        {"role": "assistant", "content": ESCALATION_NOTICE},
-                    ],
-                    run_llm=False,
+            said = last_user_text(frame.context.get_messages())
+            if said and self._detector(said):
+                self._state.escalated = True
+                await self._on_escalation(said)
+                await self.push_frame(
+                    OutputTransportMessageUrgentFrame(
+                        message=escalation_message(self._state.call_id)
+                    )
                 )
-            )
-            await self.push_frame(
-                OutputTransportMessageUrgentFrame(message=escalation_message(self._state.call_id))
-            )
-            await self.push_frame(TTSSpeakFrame(ESCALATION_NOTICE))
-            return
+                # Spoken, and added to the context as the agent's answer to this turn.
+                await self.push_frame(TTSSpeakFrame(ESCALATION_NOTICE))
+                return
         await self.push_frame(frame, direction)
+
+
+def last_user_text(messages: list) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return message_text(message.get("content"))
+    return ""
 
 
 # What a stepped-back bot no longer takes in: the caller's audio and anything heard from it.

@@ -12,16 +12,20 @@ from voice_agent.pipeline import VoiceServices
 from voice_agent.settings import VoiceSettings
 
 
+def bedrock_llm(settings: VoiceSettings) -> AWSBedrockLLMService:
+    return AWSBedrockLLMService(
+        aws_region=settings.region,
+        settings=AWSBedrockLLMService.Settings(model=settings.model_id, temperature=0.3),
+    )
+
+
 def aws_services(settings: VoiceSettings) -> VoiceServices:
     language = Language(settings.stt_language)
     return VoiceServices(
         stt=AWSTranscribeSTTService(
             region=settings.region, settings=AWSTranscribeSTTService.Settings(language=language)
         ),
-        llm=AWSBedrockLLMService(
-            aws_region=settings.region,
-            settings=AWSBedrockLLMService.Settings(model=settings.model_id, temperature=0.3),
-        ),
+        llm=bedrock_llm(settings),
         tts=AWSPollyTTSService(
             region=settings.region,
             settings=AWSPollyTTSService.Settings(voice=settings.voice, language=language),

@@ -9,6 +9,7 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from qa_engine.models import (
     Conversation,
@@ -391,13 +392,34 @@ class RulesJudge:
         return " ".join([lead, *parts])
 
 
-def escalation_requested(rubric: Rubric, utterance: str) -> bool:
-    """Whether one caller utterance asks for a human, by the same rules QA judges S5 with.
+@dataclass(frozen=True)
+class CallerSignals:
+    """What one caller utterance asserts, by the rules QA judges the SOPs with."""
 
-    The live voice agent uses it, so the bot escalates exactly when QA expects it to.
-    """
+    hazards: tuple[str, ...]  # hazard cue groups reported, e.g. ("hazard_smoke",)
+    escalation: bool  # asks for a manager, supervisor or a human
+    money_topic: bool  # raises their wallet, payments, refunds, fees or subscription
+
+    @property
+    def swollen(self) -> bool:
+        return "hazard_swollen" in self.hazards
+
+
+def caller_signals(rubric: Rubric, utterance: str) -> CallerSignals:
+    """The live voice agent's reading of a caller: it acts exactly when QA expects it to."""
     conversation = Conversation(
         turns=[Turn(index=0, speaker=Speaker.CUSTOMER, text=utterance, start_time=0, end_time=0)],
         source_format="live",
     )
-    return bool(RulesJudge(rubric).escalation_requests(CallText(conversation, rubric)))
+    call = CallText(conversation, rubric)
+    judge = RulesJudge(rubric)
+    return CallerSignals(
+        hazards=tuple(group for group in HAZARD_GROUPS if judge.hazard_reports(call, [group])),
+        escalation=bool(judge.escalation_requests(call)),
+        money_topic=bool(call.hits("finance_topic", Speaker.CUSTOMER)),
+    )
+
+
+def escalation_requested(rubric: Rubric, utterance: str) -> bool:
+    """Whether one caller utterance asks for a human, by the same rules QA judges S5 with."""
+    return caller_signals(rubric, utterance).escalation

@@ -6,7 +6,7 @@ import pytest
 from pipecat.frames.frames import (
     EndFrame,
     InputAudioRawFrame,
-    LLMMessagesAppendFrame,
+    LLMContextFrame,
     OutputTransportMessageUrgentFrame,
     TranscriptionFrame,
     TTSSpeakFrame,
@@ -24,6 +24,14 @@ def heard(text: str) -> TranscriptionFrame:
     return TranscriptionFrame(text=text, user_id="caller", timestamp="2026-11-24T10:00:00Z")
 
 
+def turn(*said: str) -> LLMContextFrame:
+    """The caller's turn as the user aggregator hands it to the LLM."""
+    messages = [{"role": "system", "content": "instructions"}]
+    for text in said:
+        messages += [{"role": "assistant", "content": "Yes?"}, {"role": "user", "content": text}]
+    return LLMContextFrame(context=LLMContext(messages=messages))
+
+
 @pytest.fixture
 def watcher(rubric):
     calls: list[str] = []
@@ -39,6 +47,7 @@ def watcher(rubric):
     "request_text",
     [
         "I want to talk to your manager right now.",
+        "I am not happy. I want to talk to your manager.",
         "Can you connect me to a supervisor please?",
         "Mujhe kisi insaan se baat karni hai.",
         "Aapke senior se baat karao.",
@@ -49,12 +58,8 @@ async def test_a_request_for_a_human_escalates_at_once(watcher, request_text):
     processor, calls, state = watcher
     down, _ = await run_test(
         processor,
-        frames_to_send=[heard(request_text)],
-        expected_down_frames=[
-            LLMMessagesAppendFrame,
-            OutputTransportMessageUrgentFrame,
-            TTSSpeakFrame,
-        ],
+        frames_to_send=[turn(request_text)],
+        expected_down_frames=[OutputTransportMessageUrgentFrame, TTSSpeakFrame],
     )
     assert calls == [request_text] and state.escalated
     speak = next(f for f in down if isinstance(f, TTSSpeakFrame))
@@ -65,9 +70,7 @@ async def test_a_request_for_a_human_escalates_at_once(watcher, request_text):
         "status": "connecting",
         "call_id": "call-0123456789ab",
     }
-    context = next(f for f in down if isinstance(f, LLMMessagesAppendFrame))
-    assert context.run_llm is False
-    assert context.messages[0] == {"role": "user", "content": request_text}
+    assert speak.append_to_context  # the notice is the agent's answer to this turn
 
 
 @pytest.mark.parametrize(
@@ -82,22 +85,20 @@ async def test_a_request_for_a_human_escalates_at_once(watcher, request_text):
 async def test_mentions_of_a_manager_pass_through_to_the_llm(watcher, text):
     processor, calls, _ = watcher
     down, _ = await run_test(
-        processor, frames_to_send=[heard(text)], expected_down_frames=[TranscriptionFrame]
+        processor, frames_to_send=[turn(text)], expected_down_frames=[LLMContextFrame]
     )
-    assert calls == [] and down[0].text == text
+    assert calls == [] and down[0].context.get_messages()[-1]["content"] == text
 
 
 async def test_a_call_escalates_only_once(watcher):
     processor, calls, _ = watcher
     await run_test(
         processor,
-        frames_to_send=[heard("Get me your supervisor."), heard("Supervisor, now!")],
-        expected_down_frames=[
-            LLMMessagesAppendFrame,
-            OutputTransportMessageUrgentFrame,
-            TTSSpeakFrame,
-            TranscriptionFrame,
+        frames_to_send=[
+            turn("Get me your supervisor."),
+            turn("Get me your supervisor.", "Supervisor, now!"),
         ],
+        expected_down_frames=[OutputTransportMessageUrgentFrame, TTSSpeakFrame, LLMContextFrame],
     )
     assert calls == ["Get me your supervisor."]
 

@@ -1,0 +1,126 @@
+"""The SOP policy answers by the SOPs in three languages, and QA finds nothing to flag."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_engine.models import Conversation, Speaker, Turn
+from qa_engine.rules_judge import RulesJudge
+from voice_agent.policy import SopPolicy
+
+
+@pytest.fixture(scope="module")
+def policy(rubric) -> SopPolicy:
+    return SopPolicy.load(rubric)
+
+
+def converse(policy: SopPolicy, caller_lines: list[str]) -> list[dict]:
+    messages = [{"role": "assistant", "content": policy.say("greeting")}]
+    for line in caller_lines:
+        messages.append({"role": "user", "content": line})
+        messages.append({"role": "assistant", "content": policy.answer(messages).text})
+    return messages
+
+
+def judged(rubric, messages: list[dict]):
+    turns = [
+        Turn(
+            index=i,
+            speaker=Speaker.AGENT if m["role"] == "assistant" else Speaker.CUSTOMER,
+            text=m["content"],
+            start_time=float(i),
+            end_time=i + 0.5,
+        )
+        for i, m in enumerate(messages)
+    ]
+    return RulesJudge(rubric).judge(Conversation(turns=turns, source_format="live"))
+
+
+CALLS = {
+    "swollen, English": (
+        ["Hello, my battery is swollen and very hot.", "Okay, thank you.", "No, that's all."],
+        {"S3", "S4"},
+    ),
+    "smoke, English": (
+        ["There is smoke coming from the battery!", "Thanks, nothing else."],
+        {"S4"},
+    ),
+    "refund, English": (
+        ["Where is my refund for the failed swap?", "My number is 98765 43210.", "No, thanks."],
+        {"S6"},
+    ),
+    "manager, English": (
+        ["I want to talk to your manager.", "Okay, I will wait.", "No, thank you."],
+        {"S5"},
+    ),
+    "swollen, Hinglish": (
+        ["Meri battery phool gayi hai", "theek hai", "nahi bas, shukriya"],
+        set(),
+    ),
+    "wallet, Hinglish": (
+        ["Mera wallet ka paisa wapas nahi aaya", "Mera number 9 8 7 6 5 4 3 2 1 0 hai", "Bas"],
+        {"S6"},
+    ),
+    "escalation, Hinglish": (["Mujhe kisi insaan se baat karni hai", "nahi, dhanyavaad"], {"S5"}),
+    "sparks, Hindi": (["बैटरी से चिंगारी निकल रही है", "नहीं, धन्यवाद"], {"S4"}),
+    "swollen, Hindi": (["मेरी बैटरी फूल गई है", "ठीक है", "नहीं, धन्यवाद"], {"S3", "S4"}),
+    "hours, Hindi": (["स्टेशन कब खुलता है?", "नहीं, धन्यवाद"], set()),
+    "price, English": (["How much does a swap cost?", "no thanks"], set()),
+    "negated, English": (["The battery is not swollen, when do stations open?", "bye"], set()),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_a_policy_answered_call_follows_every_sop_qa_checks(policy, rubric, name):
+    lines, must_trigger = CALLS[name]
+    verdict = judged(rubric, converse(policy, lines))
+    violated = [c.sop_id for c in verdict.sop_checks if not c.followed]
+    assert violated == [], converse(policy, lines)
+    triggered = {c.sop_id for c in verdict.sop_checks if c.triggered} - {"S1", "S2"}
+    assert must_trigger <= triggered
+
+
+def test_it_answers_in_the_callers_language(policy):
+    hindi = converse(policy, ["मेरी बैटरी फूल गई है"])[-1]["content"]
+    assert "बैटरी" in hindi and "photo" not in hindi
+    hinglish = converse(policy, ["Meri battery phool gayi hai bhai"])[-1]["content"]
+    assert "battery ki photo" in hinglish.lower()
+    english = converse(policy, ["My battery is swollen"])[-1]["content"]
+    assert "photo of the battery" in english
+
+
+def test_account_details_only_after_the_registered_number(policy):
+    messages = converse(policy, ["I want a refund to my wallet."])
+    assert policy.answer(messages[:-1]).intents == ("ask_id",)
+    not_a_number = converse(policy, ["I want a refund to my wallet.", "I don't remember it."])
+    assert "verified" not in not_a_number[-1]["content"]
+    given = converse(policy, ["I want a refund to my wallet.", "It is 98765 43210"])
+    assert given[-1]["content"].startswith("Thank you, your number is verified.")
+
+
+def test_closing_only_after_asking_whether_anything_else_is_needed(policy):
+    messages = converse(policy, ["ok bye"])
+    assert "anything else" in messages[-1]["content"]
+    messages = converse(policy, ["ok bye", "no thanks"])
+    assert messages[-1]["content"] == policy.say("closing")
+
+
+def test_what_it_does_not_understand_it_says_so_and_lists_what_it_can_do(policy):
+    answer = policy.answer([{"role": "user", "content": "Purple elephants dance"}])
+    assert answer.intents == ("not_understood",)
+    assert "wallet" in answer.text and "station timings" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "is_id"),
+    [
+        ("9876543210", True),
+        ("nine eight seven six five four", True),
+        ("partner id 4 5 6 7 8 9", True),
+        ("९८७६५४३२१०", True),
+        ("I was charged 50 rupees", False),
+        ("my number ends in 42", False),
+    ],
+)
+def test_a_registered_number_is_heard_in_figures_or_words(policy, said, is_id):
+    assert policy.gives_id(said) is is_id
