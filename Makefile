@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice deploy-web push-prompts voice-local clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
 
 install: $(INSTALLED)
 
@@ -73,9 +73,17 @@ deploy-voice: $(INSTALLED)
 deploy-web: $(INSTALLED) frontend
 	$(CDK) deploy WebStack $(CDK_ARGS)
 
+# Whole calls with no cloud: the offline bot, scripted callers over WebRTC, their scorecards.
+call-demo: $(INSTALLED)
+	PYTHONPATH=lambda_src:. $(BIN)/python -m voice_agent.simulator.demo
+
+# Concurrent simulated calls: response latency, CPU per call-minute, calls held (JSON).
+bench-voice: $(INSTALLED)
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice
+
 # The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
 voice-local: $(INSTALLED)
-	$(BIN)/python -m voice_agent.local_bot
+	PYTHONPATH=lambda_src:. $(BIN)/python -m voice_agent.local_bot
 
 # Uploads prompts/ to the deployed stack's config bucket: the next calls use it, no redeploy.
 push-prompts: $(INSTALLED)

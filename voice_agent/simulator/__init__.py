@@ -1,0 +1,1 @@
+"""A simulated caller: places scripted calls to the bot over WebRTC and records what it hears."""

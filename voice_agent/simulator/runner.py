@@ -1,0 +1,104 @@
+"""Placing calls, one after another or several at once, and running a bot to place them to."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from voice_agent.simulator.caller import CallResult, place_call
+from voice_agent.simulator.scripts import CallScript
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def run_calls(
+    url: str, scripts: Sequence[CallScript], out: Path, *, concurrency: int = 1
+) -> list[CallResult]:
+    """Each script once, at most `concurrency` calls at a time; results in script order."""
+    gate = asyncio.Semaphore(concurrency)
+    batch = uuid.uuid4().hex[:6]
+
+    async def one(n: int, script: CallScript) -> CallResult:
+        async with gate:
+            call_id = f"sim-{batch}-{n:02d}-{script.name}"
+            return await place_call(
+                url, script, call_id, audio_dir=out / "voice", out_dir=out / "heard"
+            )
+
+    return list(await asyncio.gather(*(one(n, s) for n, s in enumerate(scripts))))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OfflineBot:
+    """The bot with offline services, as a child process on loopback, for demos and tests."""
+
+    def __init__(self, home: Path, *, extra_env: dict[str, str] | None = None) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = home / "bot.log"
+        self._extra_env = extra_env or {}
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> OfflineBot:
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "VOICE_SERVICES": "offline",
+            "VOICE_ICE_LOOPBACK": "1",
+            "AUTOQA_HOME": str(self.home),
+            "PYTHONPATH": os.pathsep.join([str(REPO / "lambda_src"), str(REPO)]),
+            **self._extra_env,
+        }
+        log = self.log_path.open("wb")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "voice_agent.local_bot", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self._wait_until_up()
+        return self
+
+    def _wait_until_up(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the bot exited at start; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/status", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the bot did not come up in {timeout:.0f} s; see {self.log_path}")
+
+    def wait_for_recording(self, call_id: str, timeout: float = 15.0) -> Path:
+        path = self.home / "recordings" / f"{call_id}.meta.json"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if path.is_file():
+                return path.with_suffix("").with_suffix(".wav")
+            time.sleep(0.2)
+        raise RuntimeError(f"no recording of {call_id} after {timeout:.0f} s")
+
+    def __exit__(self, *exc) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
