@@ -173,11 +173,12 @@ def policy_llm(policy: SopPolicy) -> PolicyLLMService:
     return PolicyLLMService(policy, settings=settings)
 
 
-# The caller's turn ends 0.25 s into a pause (VAD) plus 0.35 s in which they may go on:
-# quick answers, yet a comma's pause does not cut a sentence in two. The smart-turn model
-# Pipecat uses by default judges synthetic voices' sentences incomplete and waits seconds.
-VAD_STOP_SECS = 0.25
-USER_SPEECH_TIMEOUT = 0.35
+# The caller's turn ends 0.4 s into a pause (VAD), plus 0.2 s in which they may go on: the
+# pause between two spoken sentences (about 0.35 s) does not cut a turn in two, and the answer
+# still starts well within a second. Pipecat's default smart-turn model judges synthetic
+# voices' sentences incomplete and waits seconds.
+VAD_STOP_SECS = 0.4
+USER_SPEECH_TIMEOUT = 0.2
 
 
 def offline_services(policy: SopPolicy, model_path: str | None = None) -> VoiceServices:

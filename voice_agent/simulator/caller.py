@@ -84,6 +84,7 @@ class BotListener:
         self.last_voice = 0.0
         self._speaking = False
         self._task: asyncio.Task | None = None
+        self.ended = False  # the bot's audio track ended
 
     def attach(self, track: MediaStreamTrack) -> None:
         self._task = asyncio.ensure_future(self._consume(track))
@@ -93,6 +94,7 @@ class BotListener:
             try:
                 frame = await track.recv()
             except MediaStreamError:
+                self.ended = True
                 return
             samples = frame.to_ndarray().reshape(-1, len(frame.layout.channels)).mean(axis=1)
             now = time.monotonic()
@@ -111,11 +113,18 @@ class BotListener:
         """Waits for the bot to start speaking after `after` and to finish; returns the onset."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.ended:
+                raise CallFailed("the bot's audio track ended")
             onset = next((t for t in self.onsets if t >= after), None)
             if onset is not None and time.monotonic() - self.last_voice >= END_OF_TURN_SECS:
                 return onset
             await asyncio.sleep(0.05)
-        raise CallFailed(f"the bot did not answer within {timeout:.0f} s")
+        heard = (
+            f"last heard {time.monotonic() - self.last_voice:.0f} s ago"
+            if self.last_voice
+            else "never heard"
+        )
+        raise CallFailed(f"the bot did not answer within {timeout:.0f} s ({heard})")
 
     def write(self, path: Path) -> Path:
         audio = np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype=np.int16)

@@ -86,6 +86,10 @@ class OfflineBot:
             time.sleep(0.3)
         raise RuntimeError(f"the bot did not come up in {timeout:.0f} s; see {self.log_path}")
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def wait_for_recording(self, call_id: str, timeout: float = 15.0) -> Path:
         path = self.home / "recordings" / f"{call_id}.meta.json"
         deadline = time.monotonic() + timeout
