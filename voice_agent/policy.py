@@ -144,11 +144,20 @@ class SopPolicy:
         waiting = self._has("waiting", last) or self._has("done", last)
         if escalated and waiting and not self._was("supervisor_coming", last_said):
             return self._answer(["supervisor_coming"], lang)
-        if self._has("done", last):
+        # After the goodbye (said, or cut short when the caller spoke over it), a goodbye again.
+        closed = self._was("closing", last_said) or (
+            len(heard) > 1 and self._has("done", heard[-2]) and bool(said)
+        )
+        if self._has("done", last) or closed:
             asked = bool(self.rubric.cue("anything_else").search(fold(normalize(last_said))))
-            closed = self._was("closing", last_said)
             return self._answer(["closing" if asked or closed else "anything_else"], lang)
+        if self._only_hello(last):  # "Hello." before the caller says why they call
+            return self._answer(["listening"], lang)
         return self._answer(["not_understood"], lang)
+
+    def _only_hello(self, utterance: str) -> bool:
+        words = fold(normalize(utterance)).split()
+        return bool(words) and all(w in self.rubric.hello_words for w in words)
 
     def _answer(self, keys: list[str], lang: Language) -> PolicyAnswer:
         return PolicyAnswer(" ".join(self.say(k, lang) for k in keys), tuple(keys))

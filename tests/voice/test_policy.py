@@ -124,3 +124,20 @@ def test_what_it_does_not_understand_it_says_so_and_lists_what_it_can_do(policy)
 )
 def test_a_registered_number_is_heard_in_figures_or_words(policy, said, is_id):
     assert policy.gives_id(said) is is_id
+
+
+def test_a_bare_hello_gets_a_short_go_ahead_not_a_list_of_services(policy):
+    assert policy.answer([{"role": "user", "content": "Hello."}]).intents == ("listening",)
+    assert policy.answer([{"role": "user", "content": "Haan ji"}]).text == "Ji, boliye."
+
+
+def test_after_the_goodbye_whatever_follows_gets_the_goodbye_again(policy):
+    messages = converse(policy, ["ok bye", "no thanks", "and cube."])
+    assert messages[-1]["content"] == policy.say("closing")
+
+
+def test_a_goodbye_the_caller_spoke_over_is_said_again_not_a_list_of_services(policy):
+    messages = converse(policy, ["ok bye", "no thanks"])
+    # The caller's "thank you" cut the goodbye short: the context holds no closing line.
+    cut_short = [*messages[:-1], {"role": "user", "content": "and queue."}]
+    assert policy.answer(cut_short).intents == ("closing",)
