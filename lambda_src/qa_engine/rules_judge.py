@@ -405,13 +405,17 @@ class CallerSignals:
         return "hazard_swollen" in self.hazards
 
 
-def caller_signals(rubric: Rubric, utterance: str) -> CallerSignals:
-    """The live voice agent's reading of a caller: it acts exactly when QA expects it to."""
+def _caller_turn(rubric: Rubric, utterance: str) -> CallText:
     conversation = Conversation(
         turns=[Turn(index=0, speaker=Speaker.CUSTOMER, text=utterance, start_time=0, end_time=0)],
         source_format="live",
     )
-    call = CallText(conversation, rubric)
+    return CallText(conversation, rubric)
+
+
+def caller_signals(rubric: Rubric, utterance: str) -> CallerSignals:
+    """The live voice agent's reading of a caller: it acts exactly when QA expects it to."""
+    call = _caller_turn(rubric, utterance)
     judge = RulesJudge(rubric)
     return CallerSignals(
         hazards=tuple(group for group in HAZARD_GROUPS if judge.hazard_reports(call, [group])),
@@ -422,4 +426,4 @@ def caller_signals(rubric: Rubric, utterance: str) -> CallerSignals:
 
 def escalation_requested(rubric: Rubric, utterance: str) -> bool:
     """Whether one caller utterance asks for a human, by the same rules QA judges S5 with."""
-    return caller_signals(rubric, utterance).escalation
+    return bool(RulesJudge(rubric).escalation_requests(_caller_turn(rubric, utterance)))
