@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,8 +87,7 @@ class LocalEscalationLog:
         self.topic_arn = topic_arn
 
     @classmethod
-    def from_env(cls, settings: VoiceSettings) -> LocalEscalationLog:
-        home = Path(os.environ.get("AUTOQA_HOME") or ".autoqa")
+    def in_folder(cls, home: Path, settings: VoiceSettings) -> LocalEscalationLog:
         sns = None
         if settings.alerts_topic_arn:
             import boto3

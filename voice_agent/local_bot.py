@@ -45,7 +45,10 @@ def services_mode() -> str:
 
 
 def home() -> Path:
-    return Path(os.environ.get("AUTOQA_HOME") or ".autoqa")
+    """Where the local pipeline keeps its data: `$AUTOQA_HOME`, as `autoqa` reads it."""
+    from autoqa.settings import Settings
+
+    return Settings.from_env().home
 
 
 def check_aws_access(settings: VoiceSettings) -> None:
@@ -118,7 +121,7 @@ async def bot(runner_args) -> None:
         webrtc_connection=runner_args.webrtc_connection,
         params=TransportParams(audio_in_enabled=True, audio_out_enabled=True),
     )
-    log = LocalEscalationLog.from_env(settings)
+    log = LocalEscalationLog.in_folder(home(), settings)
 
     async def escalate(reason: str) -> None:
         await asyncio.to_thread(log.record, call_id, reason)
