@@ -96,7 +96,7 @@ def five_minute_call_prompt_tokens() -> dict:
     from qa_engine.rubric import load_rubric_dir
 
     rubric = load_rubric_dir(REPO / "prompts")
-    cases = yaml.safe_load((REPO.parent / "shared" / "qa" / "public_cases.yaml").read_text())
+    cases = yaml.safe_load((REPO / "tests" / "data" / "public_cases.yaml").read_text())
     lines = [(r, t) for case in cases for r, t in case["turns"]]
     turns, words, i = [], 0, 0
     while words < CALL_MINUTES * WORDS_PER_MINUTE:

@@ -33,7 +33,7 @@ from qa_engine.pipeline import Scorer  # noqa: E402
 from qa_engine.rubric import load_rubric_dir  # noqa: E402
 from qa_engine.rules_judge import RulesJudge  # noqa: E402
 
-PUBLIC_CASES = REPO.parent / "shared" / "qa" / "public_cases.yaml"
+PUBLIC_CASES = REPO / "tests" / "data" / "public_cases.yaml"
 GOALS = {"judge_calls_per_second": 500, "real_time_factor": 0.1}
 MIN_SECONDS = 2.0
 

@@ -14,10 +14,12 @@ from qa_engine.rubric import Rubric, load_rubric_dir
 from qa_engine.rules_judge import RulesJudge
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PUBLIC_CASES = SHARED / "qa" / "public_cases.yaml"
-TRANSCRIBE_SAMPLES = SHARED / "transcribe_samples"
-JUDGE_CASES = REPO / "tests" / "data" / "judge_cases.yaml"
+DATA = REPO / "tests" / "data"
+# The labelled examples that came with SOP_SPEC, kept as they were given.
+PUBLIC_CASES = DATA / "public_cases.yaml"
+# Real Amazon Transcribe output files (see transcribe_samples/README.txt for their sources).
+TRANSCRIBE_SAMPLES = DATA / "transcribe_samples"
+JUDGE_CASES = DATA / "judge_cases.yaml"
 
 
 def load_cases(path: Path) -> list[dict]:

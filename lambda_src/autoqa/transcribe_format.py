@@ -6,6 +6,7 @@ shape); tests use it to turn labelled dialogues into every shape Transcribe prod
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -87,29 +88,33 @@ class TranscribeJsonBuilder:
         return out
 
     def _audio_segments(self, label_key: str) -> list[dict[str, Any]]:
-        segments: list[dict[str, Any]] = []
+        """Each side's speech in segments of its own, split at its pauses, ordered by start."""
+        ids: dict[int, list[int]] = {}
         item_id = 0
-        for w in sorted(self.words, key=lambda w: (w.start, w.end)):
-            ids = [item_id] + ([item_id + 1] if w.punctuation else [])
-            item_id += len(ids)
+        ordered = sorted(self.words, key=lambda w: (w.start, w.end))
+        for w in ordered:
+            ids[id(w)] = [item_id] + ([item_id + 1] if w.punctuation else [])
+            item_id += len(ids[id(w)])
+        segments: list[dict[str, Any]] = []
+        open_by_label: dict[str, dict[str, Any]] = {}
+        for w in ordered:
             text = w.content + w.punctuation
-            last = segments[-1] if segments else None
-            if last and last[label_key] == w.label and w.start - float(last["end_time"]) < 1.0:
+            last = open_by_label.get(w.label)
+            if last and w.start - float(last["end_time"]) < 1.0:
                 last["transcript"] += " " + text
                 last["end_time"] = _t(w.end)
-                last["items"] += ids
+                last["items"] += ids[id(w)]
             else:
-                segments.append(
-                    {
-                        "id": len(segments),
-                        "transcript": text,
-                        "start_time": _t(w.start),
-                        "end_time": _t(w.end),
-                        label_key: w.label,
-                        "items": ids,
-                    }
-                )
-        return segments
+                last = {
+                    "transcript": text,
+                    "start_time": _t(w.start),
+                    "end_time": _t(w.end),
+                    label_key: w.label,
+                    "items": list(ids[id(w)]),
+                }
+                open_by_label[w.label] = last
+                segments.append(last)
+        return [{"id": n, **segment} for n, segment in enumerate(segments)]
 
     def _document(self, results: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -170,6 +175,75 @@ class TranscribeJsonBuilder:
         return self._document(results)
 
 
+@dataclass(frozen=True)
+class Crosstalk:
+    """How two sides talk over each other in a synthetic call.
+
+    Each reply starts `early` seconds (a range) before the other side stops, but never before
+    the other side's last sentence began: people answer the sentence they heard. Under every
+    turn of at least `backchannel_words` words the listener says a short "haan ji" or "okay".
+    """
+
+    early: tuple[float, float] = (0.3, 1.5)
+    backchannel_words: int = 12
+    seed: int = 0
+
+
+_BACKCHANNELS_LATIN = ("haan ji", "okay", "hmm", "ji", "right", "achha")
+_BACKCHANNELS_DEVANAGARI = ("हां जी", "जी", "अच्छा", "हम्म")
+_OWN_GAP = 0.25  # one side cannot start again before it has stopped
+
+
+def _last_sentence_offset(text: str) -> int:
+    """Words before the last sentence of a turn."""
+    tokens = text.split()
+    for i in range(len(tokens) - 2, -1, -1):
+        if tokens[i][-1:] in ".?!\u0964":
+            return i + 1
+    return 0
+
+
+def _devanagari(text: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in text)
+
+
+def add_dialogue(
+    builder: TranscribeJsonBuilder,
+    turns: list[tuple[str, str]],
+    labels: dict[str, str],
+    crosstalk: Crosstalk | None = None,
+) -> None:
+    """Lays the turns out in time: one after another, or talking over each other."""
+    if crosstalk is None:
+        t = 0.5
+        for role, text in turns:
+            t = builder.add_text(labels[role], t, text) + PAUSE_BETWEEN_TURNS
+        return
+    rng = random.Random(crosstalk.seed)
+    own_end = dict.fromkeys(labels.values(), 0.0)
+    prev: tuple[str, float, float, str] | None = None  # label, start, end, text
+    for role, text in turns:
+        label = labels[role]
+        if prev is None:
+            start = 0.5
+        elif prev[0] == label:
+            start = prev[2] + PAUSE_BETWEEN_TURNS
+        else:
+            last_sentence = prev[1] + _last_sentence_offset(prev[3]) * SECONDS_PER_WORD
+            start = max(prev[2] - rng.uniform(*crosstalk.early), last_sentence + 0.3)
+        start = round(max(start, own_end[label] + _OWN_GAP), 3)
+        end = builder.add_text(label, start, text)
+        own_end[label] = end
+        words = text.split()
+        if len(words) >= crosstalk.backchannel_words:
+            listener = next(v for v in labels.values() if v != label)
+            choices = _BACKCHANNELS_DEVANAGARI if _devanagari(text) else _BACKCHANNELS_LATIN
+            at = round(start + rng.uniform(0.35, 0.6) * (end - start), 3)
+            if at > own_end[listener] + _OWN_GAP:
+                own_end[listener] = builder.add_text(listener, at, rng.choice(choices))
+        prev = (label, start, end, text)
+
+
 def dialogue_to_transcribe(
     job_name: str,
     turns: list[tuple[str, str]],
@@ -178,6 +252,7 @@ def dialogue_to_transcribe(
     shape: Shape = "current",
     agent_speaker: str = "spk_0",
     customer_speaker: str = "spk_1",
+    crosstalk: Crosstalk | None = None,
 ) -> dict[str, Any]:
     """A dialogue of ("A" | "C", text) turns as Transcribe would have written it."""
     builder = TranscribeJsonBuilder(job_name)
@@ -185,9 +260,7 @@ def dialogue_to_transcribe(
         labels = {"A": "ch_0", "C": "ch_1"}
     else:
         labels = {"A": agent_speaker, "C": customer_speaker}
-    t = 0.5
-    for role, text in turns:
-        t = builder.add_text(labels[role], t, text) + PAUSE_BETWEEN_TURNS
+    add_dialogue(builder, turns, labels, crosstalk)
     if variant == "channels":
         return builder.channel_identification(shape)
     return builder.speaker_labels(shape)

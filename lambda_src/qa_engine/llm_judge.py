@@ -142,7 +142,10 @@ class EvidenceChecker:
             else ref.quote.strip(" \"'“”‘’")
         )
         return Evidence(
-            turn_index=index, start_time=turn.start_time, speaker=turn.speaker, quote=verbatim
+            turn_index=index,
+            start_time=turn.time_at(max(start, 0)),
+            speaker=turn.speaker,
+            quote=verbatim,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import math
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
@@ -24,6 +26,15 @@ class Turn(BaseModel):
     text: str
     start_time: float = Field(ge=0)
     end_time: float = Field(ge=0)
+    # (character offset in `text`, start time in seconds) of each word, in order.
+    word_times: tuple[tuple[int, float], ...] = ()
+    # A listening sound ("haan ji", "okay") said under the other side's turn.
+    backchannel: bool = False
+
+    def time_at(self, offset: int) -> float:
+        """When the word at (or just before) a character offset of `text` was said."""
+        index = bisect.bisect_right(self.word_times, (offset, math.inf)) - 1
+        return self.word_times[index][1] if index >= 0 else self.start_time
 
 
 class Conversation(BaseModel):

@@ -29,7 +29,7 @@ class Scorer:
 
     def parse(self, transcript: bytes | str | dict[str, Any]) -> Conversation:
         data = transcript if isinstance(transcript, dict) else load_transcript(transcript)
-        return parse_transcript(data, self.pick_agent)
+        return parse_transcript(data, self.pick_agent, self.rubric.backchannel_words)
 
     def score_conversation(
         self,

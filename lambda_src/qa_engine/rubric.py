@@ -71,6 +71,7 @@ class RubricSpec(BaseModel):
     thresholds: Thresholds
     negation: Negation
     hello_words: list[str]
+    backchannel_words: list[str] = Field(default_factory=list)
     name_stopwords: list[str]
     cues: dict[str, list[str]]
     agent_role_cues: list[str]
@@ -119,6 +120,9 @@ class Rubric:
         self.negation = NegationScope(neg.before, neg.after)
         self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
         self.hello_words = frozenset(fold_word(normalize(w)) for w in self.spec.hello_words)
+        self.backchannel_words = frozenset(
+            fold_word(t) for w in self.spec.backchannel_words for t in normalize(w).split()
+        )
         self.name_stopwords = frozenset(fold_word(normalize(w)) for w in self.spec.name_stopwords)
 
     def cue(self, name: str) -> re.Pattern[str]:

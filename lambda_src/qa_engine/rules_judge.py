@@ -42,10 +42,10 @@ class CallText:
         self.rubric = rubric
         self.segments: list[Segment] = []
         self.speaker_of: dict[int, Speaker] = {}
-        self.start_of: dict[int, float] = {}
+        self.turn_of: dict[int, Turn] = {}
         for turn in conversation.turns:
             self.speaker_of[turn.index] = turn.speaker
-            self.start_of[turn.index] = turn.start_time
+            self.turn_of[turn.index] = turn
             self.segments.extend(segment_turn(turn.index, turn.text))
         self._hits: dict[tuple[str, Speaker | None], list[Hit]] = {}
 
@@ -72,7 +72,7 @@ class CallText:
         seg = hit_or_segment.segment if isinstance(hit_or_segment, Hit) else hit_or_segment
         return Evidence(
             turn_index=seg.turn_index,
-            start_time=self.start_of[seg.turn_index],
+            start_time=self.turn_of[seg.turn_index].time_at(seg.char_start),
             speaker=self.speaker_of[seg.turn_index],
             quote=seg.quote,
         )
@@ -100,6 +100,11 @@ class CallText:
     def negated_inside(self, hit: Hit) -> bool:
         inner = hit.segment.tokens[hit.start_token + 1 : hit.end_token]
         return self.rubric.negation.has_negator(inner)
+
+
+def spoken_turns(conversation: Conversation, speaker: Speaker) -> list[Turn]:
+    """A side's turns without the backchannels it said under the other side's turns."""
+    return [t for t in conversation.turns if t.speaker is speaker and not t.backchannel]
 
 
 def _after(hits: Iterable[Hit], position: tuple[int, int]) -> list[Hit]:
@@ -143,7 +148,7 @@ class RulesJudge:
     # --- S1 ---------------------------------------------------------------------------------
 
     def greeting(self, call: CallText) -> SopCheck:
-        agent_turns = call.conversation.agent_turns()
+        agent_turns = spoken_turns(call.conversation, Speaker.AGENT)
         if not agent_turns:
             return self._check("S1", triggered=True, followed=False, note="The agent never spoke.")
         opening = [agent_turns[0]]
@@ -183,7 +188,7 @@ class RulesJudge:
     # --- S2 ---------------------------------------------------------------------------------
 
     def closing(self, call: CallText) -> SopCheck:
-        last_turns = call.conversation.agent_turns()[-3:]
+        last_turns = spoken_turns(call.conversation, Speaker.AGENT)[-3:]
         if not last_turns:
             return self._check("S2", triggered=True, followed=False, note="The agent never spoke.")
         segments = call.in_turns(t.index for t in last_turns)

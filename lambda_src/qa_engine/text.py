@@ -107,6 +107,7 @@ class Segment:
     tokens: tuple[str, ...]
     clause_starts: frozenset[int]
     is_question: bool
+    char_start: int = 0  # where the sentence starts in its turn's text
 
     @property
     def position(self) -> tuple[int, int]:
@@ -133,7 +134,11 @@ def clauses(text: str) -> list[list[str]]:
 
 def segment_turn(turn_index: int, text: str) -> list[Segment]:
     segments = []
+    cursor = 0
     for sentence_index, sentence in enumerate(split_sentences(text)):
+        found = text.find(sentence, cursor)
+        char_start = found if found >= 0 else cursor
+        cursor = char_start + len(sentence)
         clause_starts: set[int] = set()
         words: list[str] = []
         for clause in _CLAUSE_BREAK.split(sentence):
@@ -152,6 +157,7 @@ def segment_turn(turn_index: int, text: str) -> list[Segment]:
                 tokens=tuple(words),
                 clause_starts=frozenset(clause_starts),
                 is_question=sentence.rstrip().endswith(("?", "\uff1f")),
+                char_start=char_start,
             )
         )
     return segments

@@ -8,22 +8,48 @@ Reads every shape Transcribe writes for a two-party call:
 - both the legacy item shape (no ids, labels only in the label sections) and the current one
   (`id` and `channel_label`/`speaker_label` on each item, `audio_segments`);
 - Call Analytics output (`Transcript` with `ParticipantRole`).
+
+Turns are built per channel first, then ordered. On a real two-channel call the sides talk
+over each other and Transcribe lists both channels' items in time order, so a turn builder
+that walks the merged list cuts both speakers' sentences apart. Here each side's words are
+cut into pieces at its own sentence ends, segment ends and pauses; the pieces of both sides
+are ordered by when they start, and a backchannel ("haan ji", "okay") spoken under the other
+side's turn is set after that turn instead of splitting it.
+
+Every field is checked before use: a malformed document is one `TranscriptFormatError` line
+naming the field and the problem, never a traceback.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from qa_engine.errors import EmptyTranscriptError, TranscriptFormatError
 from qa_engine.models import Conversation, Speaker, Turn
+from qa_engine.text import fold_word, normalize
 
 AGENT_CHANNEL = "ch_0"
 # A pause this long inside one speaker's speech starts a new turn.
 TURN_PAUSE_SECONDS = 2.0
+# Without punctuation, a pause this long still ends a piece of one side's speech.
+PIECE_PAUSE_SECONDS = 1.0
+# An unpunctuated pause this long ends a piece when the other side speaks around it.
+CROSSTALK_PAUSE_SECONDS = 0.15
+# How far before a pause the other side may have started and still be answering.
+EARLY_REPLY_SECONDS = 1.6
+# A backchannel is at most this many words, all of them listening sounds.
+BACKCHANNEL_MAX_WORDS = 4
+OVERLAP_TOLERANCE_SECONDS = 0.25
+# Longer than any call; a time beyond it is a corrupt file, not a long call.
+MAX_SECONDS = 48 * 3600
+MAX_MILLIS = MAX_SECONDS * 1000
+SENTENCE_END = frozenset(".?!\u0964")
 _NO_SPACE_BEFORE = set(".,?!;:%)\u0964")
 
 
@@ -34,6 +60,17 @@ class _Word:
     end: float
     content: str
     punctuation: list[str] = field(default_factory=list)
+    segment: int | None = None  # the audio segment the word belongs to, when known
+
+    @property
+    def token(self) -> str:
+        return self.content + "".join(self.punctuation)
+
+    @property
+    def ends_sentence(self) -> bool:
+        return any(p[-1:] in SENTENCE_END for p in self.punctuation) or (
+            self.content[-1:] in SENTENCE_END
+        )
 
 
 @dataclass
@@ -44,30 +81,363 @@ class LabelledTurn:
     start: float
     end: float
     words: list[str]
+    times: list[float] = field(default_factory=list)  # start time of each word
+    backchannel: bool = False
 
     @property
     def text(self) -> str:
-        out = ""
-        for w in self.words:
-            out += w if (not out or w[:1] in _NO_SPACE_BEFORE) else " " + w
-        return out
+        return _join(self.words)[0]
+
+    def absorb(self, other: LabelledTurn) -> None:
+        self.words += other.words
+        self.times += other.times
+        self.end = max(self.end, other.end)
+        self.backchannel = self.backchannel and other.backchannel
 
 
 AgentPicker = Callable[[list[LabelledTurn]], str]
 
 
+def _join(words: list[str]) -> tuple[str, list[int]]:
+    """The text of a run of tokens and the character offset where each token starts."""
+    out = ""
+    offsets = []
+    for w in words:
+        if out and w[:1] not in _NO_SPACE_BEFORE:
+            out += " "
+        offsets.append(len(out))
+        out += w
+    return out, offsets
+
+
 def load_transcript(raw: bytes | str) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TranscriptFormatError(f"not JSON ({exc.__class__.__name__}: {exc})") from None
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        reason = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+        raise TranscriptFormatError(f"not JSON ({reason})") from None
     if not isinstance(data, dict):
         raise TranscriptFormatError("not an Amazon Transcribe output (top level is not an object)")
     return data
 
 
-def parse_transcript(data: dict[str, Any], pick_agent: AgentPicker) -> Conversation:
-    """Parse a Transcribe output document; `pick_agent` names the agent's speaker label."""
+def _reject_constant(name: str) -> float:
+    raise TranscriptFormatError(f"not valid JSON: {name} is not a number JSON allows")
+
+
+# --- field checks -------------------------------------------------------------------------
+
+
+def _require(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TranscriptFormatError(f"{where} is not {what} (got {_shown(value)})")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True, default=str) if value is not None else "null"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _time(value: Any, where: str, limit: float = MAX_SECONDS) -> float:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TranscriptFormatError(f"{where} is not a time in seconds (got {_shown(value)})")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise TranscriptFormatError(
+            f"{where} is not a time in seconds (got {_shown(value)})"
+        ) from None
+    if not math.isfinite(seconds) or seconds < 0 or seconds > limit:
+        raise TranscriptFormatError(
+            f"{where} must be a finite, non-negative time in seconds (got {_shown(value)})"
+        )
+    return seconds
+
+
+def _content(item: dict[str, Any], where: str) -> str:
+    alternatives = item.get("alternatives")
+    if alternatives is None:
+        raise TranscriptFormatError(f"{where} has no alternatives")
+    _require(alternatives, list, f"{where}.alternatives", "a list")
+    if not alternatives:
+        return ""
+    first = _require(alternatives[0], dict, f"{where}.alternatives[0]", "an object")
+    content = first.get("content", "")
+    _require(content, str, f"{where}.alternatives[0].content", "text")
+    return content.strip()
+
+
+def _label(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    return _require(value, str, where, "a label (text)")
+
+
+# --- words --------------------------------------------------------------------------------
+
+
+def _words_from_items(
+    items: Any,
+    where: str,
+    label_of: Callable[[dict[str, Any], str], str | None],
+    segment_of: dict[Any, int] | None = None,
+) -> list[_Word]:
+    """Pronunciation items become words; punctuation attaches to the word before it."""
+    _require(items, list, where, "a list")
+    words: list[_Word] = []
+    last_by_label: dict[str, _Word] = {}
+    last: _Word | None = None
+    for n, item in enumerate(items):
+        at = f"{where}[{n}]"
+        _require(item, dict, at, "an object")
+        kind = item.get("type", "pronunciation")
+        if kind not in ("pronunciation", "punctuation"):
+            raise TranscriptFormatError(f"{at}.type is {_shown(kind)}, not pronunciation")
+        content = _content(item, at)
+        if not content:
+            continue
+        if kind == "punctuation":
+            own = _label(item.get("channel_label") or item.get("speaker_label"), f"{at} label")
+            target = last_by_label.get(own) if own else last
+            if target is not None:
+                target.punctuation.append(content)
+            continue
+        label = label_of(item, at)
+        if label is None:
+            raise TranscriptFormatError(
+                "items carry no speaker or channel label: run the job with channel "
+                "identification or speaker labels"
+            )
+        start = _time(item.get("start_time"), f"{at}.start_time")
+        end = _time(item.get("end_time"), f"{at}.end_time")
+        if end < start:
+            raise TranscriptFormatError(f"{at} ends ({end}) before it starts ({start})")
+        segment = segment_of.get(item.get("id", n)) if segment_of is not None else None
+        word = _Word(label, start, end, content, segment=segment)
+        words.append(word)
+        last_by_label[label] = last = word
+    return words
+
+
+def _segment_index(results: dict[str, Any], items: list[Any]) -> dict[Any, int] | None:
+    """Item id -> audio segment number, from `audio_segments` when the file has them."""
+    segments = results.get("audio_segments")
+    if segments is None:
+        return None
+    _require(segments, list, "results.audio_segments", "a list")
+    ids = {item.get("id", n) if isinstance(item, dict) else n for n, item in enumerate(items)}
+    index: dict[Any, int] = {}
+    for s, segment in enumerate(segments):
+        at = f"results.audio_segments[{s}]"
+        _require(segment, dict, at, "an object")
+        members = _require(segment.get("items", []), list, f"{at}.items", "a list of item ids")
+        for m in members:
+            if isinstance(m, bool) or not isinstance(m, int | str) or m not in ids:
+                raise TranscriptFormatError(
+                    f"{at}.items names item {_shown(m)}, which is not in results.items"
+                )
+            index[m] = s
+    return index
+
+
+def _item_label(key: str) -> Callable[[dict[str, Any], str], str | None]:
+    return lambda item, at: _label(item.get(key), f"{at}.{key}")
+
+
+def _channel_words(results: dict[str, Any]) -> list[_Word]:
+    channel_labels = _require(
+        results["channel_labels"], dict, "results.channel_labels", "an object"
+    )
+    channels = _require(
+        channel_labels.get("channels") or [], list, "results.channel_labels.channels", "a list"
+    )
+    items = results["items"]
+    segments = _segment_index(results, items)
+    labelled_items = any(isinstance(i, dict) and "channel_label" in i for i in items)
+    if segments is not None and labelled_items:
+        return _words_from_items(items, "results.items", _item_label("channel_label"), segments)
+    if any(isinstance(ch, dict) and ch.get("items") for ch in channels):
+        words: list[_Word] = []
+        for c, channel in enumerate(channels):
+            at = f"results.channel_labels.channels[{c}]"
+            _require(channel, dict, at, "an object")
+            label = _label(channel.get("channel_label"), f"{at}.channel_label")
+            if label is None:
+                raise TranscriptFormatError(f"{at} has no channel_label")
+            words += _words_from_items(
+                channel.get("items", []), f"{at}.items", lambda _i, _at, lb=label: lb
+            )
+        return words
+    return _words_from_items(items, "results.items", _item_label("channel_label"))
+
+
+def _speaker_words(results: dict[str, Any]) -> list[_Word]:
+    items = results["items"]
+    if any(isinstance(i, dict) and "speaker_label" in i for i in items):
+        segments = _segment_index(results, items)
+        return _words_from_items(items, "results.items", _item_label("speaker_label"), segments)
+    speaker_labels = results.get("speaker_labels") or {}
+    _require(speaker_labels, dict, "results.speaker_labels", "an object")
+    segments = speaker_labels.get("segments")
+    if not segments:
+        raise TranscriptFormatError(
+            "the transcript has neither channel_labels nor speaker_labels: run the Transcribe "
+            "job with ChannelIdentification or ShowSpeakerLabels"
+        )
+    _require(segments, list, "results.speaker_labels.segments", "a list")
+    by_time: dict[tuple[float, float], str] = {}
+    by_start: dict[float, str] = {}
+    for s, segment in enumerate(segments):
+        at = f"results.speaker_labels.segments[{s}]"
+        _require(segment, dict, at, "an object")
+        own = _label(segment.get("speaker_label"), f"{at}.speaker_label")
+        members = _require(segment.get("items", []), list, f"{at}.items", "a list")
+        for m, entry in enumerate(members):
+            where = f"{at}.items[{m}]"
+            _require(entry, dict, where, "an object")
+            label = _label(entry.get("speaker_label"), f"{where}.speaker_label") or own
+            if label is None:
+                raise TranscriptFormatError(f"{where} has no speaker_label")
+            start = _time(entry.get("start_time"), f"{where}.start_time")
+            end = _time(entry.get("end_time"), f"{where}.end_time")
+            by_time[(start, end)] = label
+            by_start[start] = label
+
+    def label_of(item: dict[str, Any], at: str) -> str | None:
+        start = _time(item.get("start_time"), f"{at}.start_time")
+        end = _time(item.get("end_time"), f"{at}.end_time")
+        return by_time.get((start, end)) or by_start.get(start)
+
+    return _words_from_items(items, "results.items", label_of)
+
+
+# --- turns --------------------------------------------------------------------------------
+
+
+def _pieces(
+    words: list[_Word], others: list[_Word], fillers: Collection[str]
+) -> list[LabelledTurn]:
+    """One side's words cut at its sentence ends, segment ends and pauses.
+
+    Where the side writes no punctuation at all, a short pause also ends a piece when the
+    other side is talking around it: that is a reply overlapping the end of a turn. A short
+    pause after nothing but listening sounds ("haan ji ... the battery is hot") ends a piece
+    too, so the backchannel stays apart from the reply that follows it.
+    """
+    if not words:
+        return []
+    punctuated = any(w.punctuation or w.content[-1:] in SENTENCE_END for w in words)
+    other_starts = sorted(w.start for w in others)
+    other_ends = sorted(w.end for w in others)
+    pieces = [LabelledTurn(words[0].label, words[0].start, words[0].end, [], [])]
+    for prev, word in zip([None, *words], words, strict=False):
+        if prev is not None:
+            gap = word.start - prev.end
+            piece = pieces[-1]
+            cut = (
+                gap >= PIECE_PAUSE_SECONDS
+                or prev.ends_sentence
+                or (
+                    gap >= CROSSTALK_PAUSE_SECONDS
+                    and len(piece.words) <= BACKCHANNEL_MAX_WORDS
+                    and all(_folded(w) in fillers for w in piece.words)
+                    and _folded(word.content) not in fillers
+                )
+                or (word.segment is not None and word.segment != prev.segment)
+                or (
+                    not punctuated
+                    and gap >= CROSSTALK_PAUSE_SECONDS
+                    and _talking(
+                        other_starts, other_ends, prev.end - EARLY_REPLY_SECONDS, word.start
+                    )
+                )
+            )
+            if cut:
+                pieces.append(LabelledTurn(word.label, word.start, word.end, [], []))
+        piece = pieces[-1]
+        piece.words.append(word.token)
+        piece.times.append(word.start)
+        piece.end = max(piece.end, word.end)
+    return pieces
+
+
+def _talking(starts: list[float], ends: list[float], lo: float, hi: float) -> bool:
+    """Whether any of the other side's words overlaps [lo, hi]."""
+    # A word overlaps unless it ended before lo or started after hi.
+    started_by_hi = bisect.bisect_right(starts, hi)
+    ended_before_lo = bisect.bisect_left(ends, lo)
+    return started_by_hi - ended_before_lo > 0
+
+
+def _folded(word: str) -> str:
+    return " ".join(fold_word(t) for t in normalize(word).split())
+
+
+def _is_backchannel(
+    piece: LabelledTurn, fillers: Collection[str], others: list[LabelledTurn]
+) -> bool:
+    if len(piece.words) > BACKCHANNEL_MAX_WORDS:
+        return False
+    tokens = [fold_word(t) for w in piece.words for t in normalize(w).split()]
+    if not tokens or not all(t in fillers for t in tokens):
+        return False
+    return any(
+        o.start - OVERLAP_TOLERANCE_SECONDS < piece.end
+        and piece.start < o.end + OVERLAP_TOLERANCE_SECONDS
+        for o in others
+    )
+
+
+def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[LabelledTurn]:
+    """Per-side pieces, ordered by start; a side's adjacent pieces join into one turn."""
+    by_label: dict[str, list[_Word]] = {}
+    for w in sorted(words, key=lambda w: (w.start, w.end)):
+        by_label.setdefault(w.label, []).append(w)
+    # What the other side says under a pause, other than listening sounds, makes it a turn end.
+    speech = [w for w in words if _folded(w.content) not in fillers]
+    pieces: dict[str, list[LabelledTurn]] = {
+        label: _pieces(own, [w for w in speech if w.label != label], fillers)
+        for label, own in by_label.items()
+    }
+    spoken: list[LabelledTurn] = []
+    listening: list[LabelledTurn] = []
+    for label, own in pieces.items():
+        others = [p for other, ps in pieces.items() if other != label for p in ps]
+        for piece in own:
+            if fillers and _is_backchannel(piece, fillers, others):
+                piece.backchannel = True
+                listening.append(piece)
+            else:
+                spoken.append(piece)
+    turns: list[LabelledTurn] = []
+    for piece in sorted(spoken, key=lambda p: (p.start, p.end)):
+        current = turns[-1] if turns else None
+        if (
+            current is not None
+            and current.label == piece.label
+            and piece.start - current.end < TURN_PAUSE_SECONDS
+        ):
+            current.absorb(piece)
+        else:
+            turns.append(piece)
+    # A backchannel goes after the turn it was said under, never inside it.
+    starts = [t.start for t in turns]
+    placed: list[tuple[int, int, LabelledTurn]] = [(i, 0, t) for i, t in enumerate(turns)]
+    for n, piece in enumerate(sorted(listening, key=lambda p: (p.start, p.end)), start=1):
+        placed.append((max(0, bisect.bisect_right(starts, piece.start) - 1), n, piece))
+    return [t for _, _, t in sorted(placed, key=lambda x: (x[0], x[1]))]
+
+
+def parse_transcript(
+    data: dict[str, Any], pick_agent: AgentPicker, fillers: Collection[str] = ()
+) -> Conversation:
+    """Parse a Transcribe output document; `pick_agent` names the agent's speaker label.
+
+    `fillers` are the folded listening sounds ("haan", "ji", "okay") a backchannel is made of.
+    """
+    if not isinstance(data, dict):
+        raise TranscriptFormatError("not an Amazon Transcribe output (top level is not an object)")
     if "Transcript" in data and "Participants" in data:
         return _parse_call_analytics(data)
     results = data.get("results")
@@ -75,17 +445,18 @@ def parse_transcript(data: dict[str, Any], pick_agent: AgentPicker) -> Conversat
         raise TranscriptFormatError(
             "not an Amazon Transcribe output (no results.items and no Call Analytics Transcript)"
         )
+    _require(results["items"], list, "results.items", "a list")
     language = _language(data, results)
     if results.get("channel_labels"):
         words = _channel_words(results)
         fmt = "transcribe-channels"
         agent_label = AGENT_CHANNEL
-        labelled = _group_turns(words)
+        labelled = build_turns(words, fillers)
         _require_both_parties(labelled, agent_label, "channel")
     else:
         words = _speaker_words(results)
         fmt = "transcribe-speakers"
-        labelled = _group_turns(words)
+        labelled = build_turns(words, fillers)
         if not labelled:
             raise EmptyTranscriptError("the transcript contains no words")
         if len({t.label for t in labelled}) < 2:
@@ -93,8 +464,9 @@ def parse_transcript(data: dict[str, Any], pick_agent: AgentPicker) -> Conversat
                 "only one speaker was found: no way to tell the agent from the customer "
                 "(transcribe two-channel audio with channel identification)"
             )
-        agent_label = pick_agent(labelled)
-    if "audio_segments" in results or any("id" in i for i in results["items"][:1]):
+        agent_label = pick_agent([t for t in labelled if not t.backchannel] or labelled)
+    first = results["items"][:1]
+    if "audio_segments" in results or (first and isinstance(first[0], dict) and "id" in first[0]):
         fmt += "-current"
     turns = _assign_roles(labelled, agent_label)
     return Conversation(
@@ -107,113 +479,20 @@ def parse_transcript(data: dict[str, Any], pick_agent: AgentPicker) -> Conversat
 
 def _language(data: dict[str, Any], results: dict[str, Any]) -> str | None:
     code = results.get("language_code") or data.get("language_code")
-    if not code and isinstance(results.get("language_identification"), list):
-        ranked = results["language_identification"]
-        if ranked:
-            code = max(ranked, key=lambda r: float(r.get("score", 0))).get("code")
-    return code
+    ranked = results.get("language_identification")
+    if not code and isinstance(ranked, list) and ranked:
+        candidates = [r for r in ranked if isinstance(r, dict) and isinstance(r.get("code"), str)]
 
+        def score(r: dict[str, Any]) -> float:
+            try:
+                value = float(r.get("score", 0))
+            except (TypeError, ValueError):
+                return 0.0
+            return value if math.isfinite(value) else 0.0
 
-def _float(value: Any, what: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TranscriptFormatError(f"{what} is not a number: {value!r}") from None
-
-
-def _content(item: dict[str, Any]) -> str:
-    alternatives = item.get("alternatives") or [{}]
-    return str(alternatives[0].get("content", "")).strip()
-
-
-def _words_from_items(items: Iterable[dict[str, Any]], label_of: Callable[[dict], str | None]):
-    """Pronunciation items become words; punctuation attaches to the word before it."""
-    words: list[_Word] = []
-    last_by_label: dict[str, _Word] = {}
-    last: _Word | None = None
-    for item in items:
-        content = _content(item)
-        if not content:
-            continue
-        if item.get("type") == "punctuation":
-            own = item.get("channel_label") or item.get("speaker_label")
-            target = last_by_label.get(own) if own else last
-            if target is not None:
-                target.punctuation.append(content)
-            continue
-        label = label_of(item)
-        if label is None:
-            raise TranscriptFormatError(
-                "items carry no speaker or channel label: run the job with channel "
-                "identification or speaker labels"
-            )
-        word = _Word(
-            label=label,
-            start=_float(item.get("start_time"), "start_time"),
-            end=_float(item.get("end_time"), "end_time"),
-            content=content,
-        )
-        words.append(word)
-        last_by_label[label] = last = word
-    return words
-
-
-def _channel_words(results: dict[str, Any]) -> list[_Word]:
-    channels = results["channel_labels"].get("channels") or []
-    if channels and any(ch.get("items") for ch in channels):
-        words: list[_Word] = []
-        for channel in channels:
-            label = channel.get("channel_label")
-            words += _words_from_items(channel.get("items", []), lambda _i, lb=label: lb)
-        return sorted(words, key=lambda w: (w.start, w.end))
-    return sorted(
-        _words_from_items(results["items"], lambda i: i.get("channel_label")),
-        key=lambda w: (w.start, w.end),
-    )
-
-
-def _speaker_words(results: dict[str, Any]) -> list[_Word]:
-    items = results["items"]
-    if any("speaker_label" in i for i in items):
-        return _words_from_items(items, lambda i: i.get("speaker_label"))
-    segments = (results.get("speaker_labels") or {}).get("segments")
-    if not segments:
-        raise TranscriptFormatError(
-            "the transcript has neither channel_labels nor speaker_labels: run the Transcribe "
-            "job with ChannelIdentification or ShowSpeakerLabels"
-        )
-    by_time: dict[tuple[str, str], str] = {}
-    by_start: dict[float, str] = {}
-    for segment in segments:
-        for item in segment.get("items", []):
-            label = item.get("speaker_label") or segment.get("speaker_label")
-            by_time[(str(item.get("start_time")), str(item.get("end_time")))] = label
-            by_start[_float(item.get("start_time"), "start_time")] = label
-
-    def label_of(item: dict[str, Any]) -> str | None:
-        key = (str(item.get("start_time")), str(item.get("end_time")))
-        if key in by_time:
-            return by_time[key]
-        return by_start.get(_float(item.get("start_time"), "start_time"))
-
-    return _words_from_items(items, label_of)
-
-
-def _group_turns(words: list[_Word]) -> list[LabelledTurn]:
-    turns: list[LabelledTurn] = []
-    for w in words:
-        token = w.content + "".join(w.punctuation)
-        current = turns[-1] if turns else None
-        if (
-            current is not None
-            and current.label == w.label
-            and w.start - current.end < TURN_PAUSE_SECONDS
-        ):
-            current.words.append(token)
-            current.end = max(current.end, w.end)
-        else:
-            turns.append(LabelledTurn(w.label, w.start, w.end, [token]))
-    return turns
+        if candidates:
+            code = max(candidates, key=score)["code"]
+    return code if isinstance(code, str) else None
 
 
 def _require_both_parties(turns: list[LabelledTurn], agent_label: str, kind: str) -> None:
@@ -228,44 +507,78 @@ def _require_both_parties(turns: list[LabelledTurn], agent_label: str, kind: str
 
 def _assign_roles(labelled: list[LabelledTurn], agent_label: str) -> list[Turn]:
     """Map labels to roles; adjacent turns of one role (an over-split caller) merge."""
-    merged: list[tuple[Speaker, float, float, list[str]]] = []
+    merged: list[tuple[Speaker, LabelledTurn]] = []
     for t in labelled:
         role = Speaker.AGENT if t.label == agent_label else Speaker.CUSTOMER
-        if merged and merged[-1][0] is role and t.start - merged[-1][2] < TURN_PAUSE_SECONDS:
-            prev = merged[-1]
-            merged[-1] = (role, prev[1], max(prev[2], t.end), prev[3] + t.words)
+        if (
+            merged
+            and merged[-1][0] is role
+            and not t.backchannel
+            and not merged[-1][1].backchannel
+            and t.start - merged[-1][1].end < TURN_PAUSE_SECONDS
+        ):
+            merged[-1][1].absorb(t)
         else:
-            merged.append((role, t.start, t.end, list(t.words)))
-    return [
-        Turn(
-            index=i,
-            speaker=role,
-            text=LabelledTurn("", start, end, words).text,
-            start_time=start,
-            end_time=end,
+            merged.append(
+                (
+                    role,
+                    LabelledTurn(
+                        t.label, t.start, t.end, list(t.words), list(t.times), t.backchannel
+                    ),
+                )
+            )
+    turns = []
+    for i, (role, t) in enumerate(merged):
+        text, offsets = _join(t.words)
+        times = t.times if len(t.times) == len(offsets) else [t.start] * len(offsets)
+        turns.append(
+            Turn(
+                index=i,
+                speaker=role,
+                text=text,
+                start_time=t.start,
+                end_time=t.end,
+                word_times=tuple(zip(offsets, times, strict=True)),
+                backchannel=t.backchannel,
+            )
         )
-        for i, (role, start, end, words) in enumerate(merged)
-    ]
+    return turns
 
 
 def _parse_call_analytics(data: dict[str, Any]) -> Conversation:
     roles = {"AGENT": Speaker.AGENT, "CUSTOMER": Speaker.CUSTOMER}
     turns: list[Turn] = []
-    for entry in data.get("Transcript") or []:
+    entries = _require(data.get("Transcript") or [], list, "Transcript", "a list")
+    for n, entry in enumerate(entries):
+        at = f"Transcript[{n}]"
+        _require(entry, dict, at, "an object")
         role = roles.get(str(entry.get("ParticipantRole", "")).upper())
-        content = str(entry.get("Content", "")).strip()
+        content = _require(entry.get("Content", ""), str, f"{at}.Content", "text").strip()
         if role is None or not content:
             continue
-        start = _float(entry.get("BeginOffsetMillis", 0), "BeginOffsetMillis") / 1000
-        end = _float(entry.get("EndOffsetMillis", 0), "EndOffsetMillis") / 1000
+        start = (
+            _time(entry.get("BeginOffsetMillis", 0), f"{at}.BeginOffsetMillis", MAX_MILLIS) / 1000
+        )
+        end = _time(entry.get("EndOffsetMillis", 0), f"{at}.EndOffsetMillis", MAX_MILLIS) / 1000
         if turns and turns[-1].speaker is role:
             prev = turns[-1]
             turns[-1] = prev.model_copy(
-                update={"text": f"{prev.text} {content}", "end_time": max(prev.end_time, end)}
+                update={
+                    "text": f"{prev.text} {content}",
+                    "end_time": max(prev.end_time, end),
+                    "word_times": (*prev.word_times, (len(prev.text) + 1, start)),
+                }
             )
         else:
             turns.append(
-                Turn(index=len(turns), speaker=role, text=content, start_time=start, end_time=end)
+                Turn(
+                    index=len(turns),
+                    speaker=role,
+                    text=content,
+                    start_time=start,
+                    end_time=max(start, end),
+                    word_times=((0, start),),
+                )
             )
     seen = Counter(t.speaker for t in turns)
     if not turns:
@@ -276,6 +589,8 @@ def _parse_call_analytics(data: dict[str, Any]) -> Conversation:
     return Conversation(
         turns=turns,
         source_format="transcribe-call-analytics",
-        language_code=data.get("LanguageCode"),
+        language_code=data.get("LanguageCode")
+        if isinstance(data.get("LanguageCode"), str)
+        else None,
         duration_seconds=max(t.end_time for t in turns),
     )

@@ -115,5 +115,6 @@ def test_empty_transcript_is_refused(scorer):
     for channel in doc["results"]["channel_labels"]["channels"]:
         channel["items"] = []
     doc["results"]["items"] = []
+    doc["results"]["audio_segments"] = []
     with pytest.raises(EmptyTranscriptError, match="no words"):
         scorer.parse(doc)
