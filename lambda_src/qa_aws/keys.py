@@ -2,8 +2,18 @@
 
 Recordings land at `recordings/<agent_id>/<call_id>.<ext>` (LiveKit Egress writes them so).
 A key with no agent folder (`recordings/<call_id>.<ext>`) is accepted with agent_id
-`unknown`; deeper folders keep the last folder as the agent. Transcripts are written to
-`transcripts/<agent_id>/<call_id>.json`, so the analyzer reads the same ids back.
+`unknown`; deeper folders keep the last folder as the agent.
+
+Ids must be safe where Transcribe and S3 keys need them (Transcribe's OutputKey takes only
+`[a-zA-Z0-9-_.!*'()/]`), and different names must never share an id. A name of at most 128
+characters of `[0-9A-Za-z._-]`, not starting or ending with `-` or `.`, is its own id; any
+other name becomes a readable slug plus a short hash of the name (`call 7004` ->
+`call-7004-<8 hex>`), so `call 7004.wav` and `call-7004.wav` stay two calls.
+
+- `call_id` is the safe id of the file name's stem (the row's key).
+- `agent_id` is the agent folder's name as written (the row keeps it); `agent_key` is its safe
+  id. Transcripts are written to `transcripts/<agent_key>/<call_id>.json`, and the analyzer
+  reads the original agent id back from the call's row.
 """
 
 from __future__ import annotations
@@ -27,12 +37,30 @@ AUDIO_FORMATS = {
     ".mp3": "mp3",
     ".webm": "webm",
 }
+MAX_ID_CHARS = 128  # a safe name longer than this is shortened (slug plus hash)
+MAX_SLUG_CHARS = 96
+HASH_CHARS = 8
 _JOB_NAME_UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
-_ID_UNSAFE = re.compile(r"[^0-9A-Za-z._@-]+")
+_ID_UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
 
 
 class ObjectKeyError(ValueError):
     pass
+
+
+def safe_id(name: str) -> str:
+    """`name` if it is safe as it stands, else a readable slug plus a short hash of `name`.
+
+    Injective: two different names never get the same id (a safe name has no hash suffix
+    unless it was given one; a hashed id carries the hash of the exact original).
+    Idempotent: the id of an id is itself.
+    """
+    slug = _ID_UNSAFE.sub("-", name).strip("-.")
+    if slug == name and len(name) <= MAX_ID_CHARS:
+        return name
+    slug = slug[:MAX_SLUG_CHARS].rstrip("-.")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    return f"{slug}-{digest}" if slug else digest
 
 
 @dataclass(frozen=True)
@@ -41,23 +69,22 @@ class CallRef:
     agent_id: str
 
     @property
+    def agent_key(self) -> str:
+        return safe_id(self.agent_id)
+
+    @property
     def transcript_key(self) -> str:
-        return f"{TRANSCRIPTS_PREFIX}{self.agent_id}/{self.call_id}.json"
-
-
-def _clean(part: str) -> str:
-    return _ID_UNSAFE.sub("-", part).strip("-.")
+        return f"{TRANSCRIPTS_PREFIX}{self.agent_key}/{self.call_id}.json"
 
 
 def _split(key: str, prefix: str) -> CallRef:
     if not key.startswith(prefix):
         raise ObjectKeyError(f"key {key!r} is not under {prefix}")
     path = PurePosixPath(key[len(prefix) :])
-    call_id = _clean(path.stem)
-    if not call_id:
+    if not path.stem.strip():
         raise ObjectKeyError(f"key {key!r} has no call id in its file name")
-    agent_id = _clean(path.parent.name) if path.parent.name else UNKNOWN_AGENT
-    return CallRef(call_id=call_id, agent_id=agent_id or UNKNOWN_AGENT)
+    agent = path.parent.name if path.parent.name.strip() else UNKNOWN_AGENT
+    return CallRef(call_id=safe_id(path.stem), agent_id=agent)
 
 
 def recording_ref(key: str) -> CallRef:
@@ -65,6 +92,7 @@ def recording_ref(key: str) -> CallRef:
 
 
 def transcript_ref(key: str) -> CallRef:
+    """The ids in a transcript key: the call id, and the agent's safe id (`agent_key`)."""
     return _split(key, TRANSCRIPTS_PREFIX)
 
 
@@ -77,8 +105,8 @@ def media_format(key: str) -> str:
     return AUDIO_FORMATS[suffix]
 
 
-def job_name(ref: CallRef, bucket: str, key: str, etag: str) -> str:
+def job_name(ref: CallRef, bucket: str, key: str, version: str) -> str:
     """Deterministic per recording version, valid for Transcribe (<= 200 of [0-9A-Za-z._-])."""
-    digest = hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:16]
-    stem = _JOB_NAME_UNSAFE.sub("-", f"qa-{ref.agent_id}-{ref.call_id}")[:180]
+    digest = hashlib.sha256(f"{bucket}/{key}#{version}".encode()).hexdigest()[:16]
+    stem = _JOB_NAME_UNSAFE.sub("-", f"qa-{ref.agent_key}-{ref.call_id}")[:180]
     return f"{stem}-{digest}"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from qa_aws.bedrock_judge import is_retryable
-from qa_aws.keys import ObjectKeyError, job_name, recording_ref, transcript_ref
+from qa_aws.keys import ObjectKeyError, job_name, recording_ref, safe_id, transcript_ref
 from qa_engine.audio_header import inspect_audio
 from qa_engine.llm_judge import JudgeAnswer, QuoteRef, answer_to_verdict, tool_config
 from tests.aws_lambda.bedrock_stub import sop
@@ -16,20 +16,54 @@ from tests.conftest import REPO, transcribe_json
 from tests.integration.audio_tools import decode_stereo, encode
 
 JOB_NAME = re.compile(r"^[0-9A-Za-z._-]{1,200}$")
+# What Transcribe accepts in an OutputKey.
+OUTPUT_KEY = re.compile(r"^[a-zA-Z0-9\-_.!*'()/]{1,1024}$")
+HASHED = r"-[0-9a-f]{8}"
 
 
 @pytest.mark.parametrize(
-    ("key", "call_id", "agent_id"),
+    ("key", "call_id", "agent_id", "agent_key"),
     [
-        ("recordings/agent-17/call-0042.ogg", "call-0042", "agent-17"),
-        ("recordings/call-0042.ogg", "call-0042", "unknown"),
-        ("recordings/region/north/agent 9/call 1.ogg", "call-1", "agent-9"),
+        ("recordings/agent-17/call-0042.ogg", "call-0042", "agent-17", "agent-17"),
+        ("recordings/agent-7/call-42.ogg", "call-42", "agent-7", "agent-7"),
+        ("recordings/call-0042.ogg", "call-0042", "unknown", "unknown"),
+        ("recordings/a/call_1.v2.wav", "call_1.v2", "a", "a"),
+        (
+            "recordings/region/north/agent 9/call 1.ogg",
+            "call-1" + HASHED,
+            "agent 9",
+            "agent-9" + HASHED,
+        ),
+        (
+            "recordings/ops@north = team/क्रम 1/call-9.ogg",
+            "call-9",
+            "क्रम 1",
+            "1" + HASHED,
+        ),
+        ("recordings/ops@north = team/कॉल 12.ogg", "12" + HASHED, "ops@north = team", None),
     ],
 )
-def test_ids_come_from_the_recording_key(key, call_id, agent_id):
+def test_ids_come_from_the_recording_key(key, call_id, agent_id, agent_key):
     ref = recording_ref(key)
-    assert (ref.call_id, ref.agent_id) == (call_id, agent_id)
-    assert transcript_ref(ref.transcript_key) == ref
+    assert re.fullmatch(call_id, ref.call_id)
+    assert ref.agent_id == agent_id  # as written: the row keeps it
+    assert re.fullmatch(agent_key or r"ops-north-team" + HASHED, ref.agent_key)
+    assert OUTPUT_KEY.match(ref.transcript_key)
+    back = transcript_ref(ref.transcript_key)
+    assert (back.call_id, back.agent_key) == (ref.call_id, ref.agent_key)
+
+
+def test_different_file_names_never_share_a_call_id():
+    names = ["call 7004", "call-7004", "call_7004", "call--7004", "call-7004-", ".call-7004"]
+    names += ["कॉल 7004", "कॉल 7005", "क्रम", "@", "=", "call 7004 ", "x" * 200, "x" * 201]
+    ids = [recording_ref(f"recordings/a/{n}.wav").call_id for n in names]
+    assert len(set(ids)) == len(ids)
+    assert recording_ref("recordings/a/call-7004.wav").call_id == "call-7004"
+    assert recording_ref("recordings/a/call 7004.wav").call_id.startswith("call-7004-")
+    for i in ids:
+        assert JOB_NAME.match(i) and safe_id(i) == i  # safe as it stands, and stable
+    agents = [recording_ref(f"recordings/{a}/c.wav").agent_key for a in ("a b", "a-b", "a@b")]
+    assert len(set(agents)) == 3 and "a-b" in agents
 
 
 def test_keys_outside_the_prefix_are_refused():
@@ -45,6 +79,9 @@ def test_job_names_are_valid_and_deterministic_per_version():
     assert a != job_name(ref, "bucket", "recordings/agent:17/call#42 (copy).ogg", "etag2")
     long_ref = recording_ref("recordings/a/" + "x" * 400 + ".ogg")
     assert JOB_NAME.match(job_name(long_ref, "b", "k", "e"))
+    assert OUTPUT_KEY.match(long_ref.transcript_key)
+    odd = recording_ref("recordings/ops@north = team/क्रम 1/call-9.ogg")
+    assert JOB_NAME.match(job_name(odd, "b", "recordings/ops@north = team/क्रम 1/call-9.ogg", "e"))
 
 
 @pytest.fixture(scope="module")
