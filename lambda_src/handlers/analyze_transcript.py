@@ -20,9 +20,16 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.config import Config
 
-from handlers.events import S3Object, is_s3_test_event, message_body, s3_objects
+from handlers.events import (
+    ObjectChangedError,
+    S3Object,
+    is_s3_test_event,
+    message_body,
+    read_object,
+    s3_objects,
+)
 from qa_aws.bedrock_judge import BedrockJudge, FallbackJudge
-from qa_aws.dynamo_store import DynamoResultStore
+from qa_aws.dynamo_store import DynamoResultStore, newer_version_stored, original_agent_id
 from qa_aws.keys import ObjectKeyError, recording_ref, transcript_ref
 from qa_aws.observability import logger, metrics
 from qa_aws.prompts import S3PromptStore
@@ -67,7 +74,14 @@ def services() -> Services:
     )
 
 
-def _record_failure(svc: Services, call_id: str, agent_id: str, reason: str, source: str) -> None:
+def _record_failure(
+    svc: Services,
+    call_id: str,
+    agent_id: str,
+    reason: str,
+    source: str,
+    obj: S3Object | None = None,
+) -> None:
     logger.warning("call not scored", extra={"reason": reason, "source": source})
     svc.store.put_failure(
         FailedCall(
@@ -76,9 +90,25 @@ def _record_failure(svc: Services, call_id: str, agent_id: str, reason: str, sou
             timestamp=utc_now_iso(),
             failure_reason=reason,
             source=source,
-        )
+        ),
+        version=obj.version if obj else None,
+        sequencer=obj.sequencer if obj else None,
     )
     metrics.add_metric(name="FailedCalls", unit=MetricUnit.Count, value=1)
+
+
+def _ignore_stale(obj: S3Object, reason: str) -> None:
+    """An event for an older transcript version than the one stored: no row, no alert."""
+    logger.warning(
+        "stale event ignored",
+        extra={
+            "key": obj.key,
+            "version": obj.version,
+            "sequencer": obj.sequencer,
+            "reason": reason,
+        },
+    )
+    metrics.add_metric(name="StaleEventsIgnored", unit=MetricUnit.Count, value=1)
 
 
 def analyze(svc: Services, obj: S3Object, remaining_seconds) -> None:
@@ -89,7 +119,14 @@ def analyze(svc: Services, obj: S3Object, remaining_seconds) -> None:
         return
     logger.set_correlation_id(ref.call_id)
     source = f"s3://{obj.bucket}/{obj.key}"
-    raw = svc.s3.get_object(Bucket=obj.bucket, Key=obj.key)["Body"].read()
+    row = svc.store.get(ref.call_id)
+    if newer_version_stored(row, obj.sequencer):
+        return _ignore_stale(obj, "a newer transcript version is stored")
+    agent_id = original_agent_id(row, ref)
+    try:
+        raw = read_object(svc.s3, obj)
+    except ObjectChangedError as exc:
+        return _ignore_stale(obj, str(exc))
     rubric = svc.prompts.rubric()
     rules = RulesJudge(rubric)
     judge: Any = rules
@@ -114,11 +151,14 @@ def analyze(svc: Services, obj: S3Object, remaining_seconds) -> None:
         )
     scorer = Scorer(rubric, judge)
     try:
-        result = scorer.score_transcript(raw, call_id=ref.call_id, agent_id=ref.agent_id)
+        result = scorer.score_transcript(raw, call_id=ref.call_id, agent_id=agent_id)
     except QAInputError as exc:
-        return _record_failure(svc, ref.call_id, ref.agent_id, str(exc), source)
-    result = result.model_copy(update={"source_version": obj.etag or None})
-    result = QAPipeline(scorer, svc.store, svc.alerts).finish(result)
+        return _record_failure(svc, ref.call_id, agent_id, str(exc), source, obj)
+    result = result.model_copy(update={"source_version": obj.version or None})
+    store = svc.store.for_transcript(obj.sequencer)
+    result = QAPipeline(scorer, store, svc.alerts).finish(result)
+    if not store.stored and newer_version_stored(svc.store.get(ref.call_id), obj.sequencer):
+        return _ignore_stale(obj, "a newer transcript version was stored meanwhile")
     logger.info(
         "call scored",
         extra={

@@ -1,9 +1,14 @@
 """`CallQA_Results` in DynamoDB: idempotent writes, alert claims, failed calls, big transcripts.
 
-- A result is written unless the same transcript version (`source_version`, the S3 ETag) is
-  already stored, so a re-delivered event cannot reset the `alerted` flag.
-- The alert is claimed with a conditional update before it is sent: of any number of
-  deliveries, exactly one publishes.
+- A result is written only when its transcript version is newer than the one stored: each row
+  keeps the S3 event's `transcript_sequencer` (padded so string order is event order), and the
+  write is conditional on it. A re-delivered event (same version) changes nothing and cannot
+  reset the `alerted` flag; a late event for an older version never replaces a newer result.
+  Rows without a sequencer (TRANSCRIBING rows, older rows) fall back to comparing
+  `source_version` (the object's version id, else its ETag).
+- The alert is claimed with a conditional update before it is sent, on the row that holds this
+  very version: of any number of deliveries, exactly one publishes, and an older version's
+  event never alerts on a newer row.
 - An item that would pass DynamoDB's 400 KB limit keeps a truncated transcript and a pointer
   to the full text in S3.
 - `flagged_date` exists only on calls with violations or risk: the sparse GSI of flagged calls.
@@ -11,18 +16,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from qa_aws.keys import CallRef, safe_id
 from qa_engine.models import FailedCall, QAResult
 
 MAX_ITEM_BYTES = 350_000  # under DynamoDB's 400 KB, with room for attribute names
 TRUNCATED_CHARS = 20_000
 AGENT_INDEX = "by_agent_time"
 FLAGGED_INDEX = "flagged_by_date"
+SEQUENCER = "transcript_sequencer"
+_NOT_STORED_SAME_VERSION = (
+    "#status <> :scored OR attribute_not_exists(source_version) OR source_version <> :version"
+)
 
 
 def _conditional_failed(exc: ClientError) -> bool:
@@ -53,13 +64,20 @@ class DynamoResultStore:
         self.s3 = s3
         self.overflow_bucket = overflow_bucket
 
-    def _item(self, result: QAResult) -> dict[str, Any]:
+    def _item(self, result: QAResult, sequencer: str | None) -> dict[str, Any]:
         data = result.model_dump(mode="json")
         if result.violation_flags or result.risk_flag:
             data["flagged_date"] = result.timestamp[:10]
+        if sequencer:
+            data[SEQUENCER] = sequencer
         item = to_item(data)
         if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_ITEM_BYTES:
-            key = f"results/{result.agent_id}/{result.call_id}/transcript.txt"
+            # One object per transcript version: a late event cannot replace a newer text.
+            folder = f"results/{safe_id(result.agent_id)}/{result.call_id}"
+            if result.source_version:
+                version = hashlib.sha256(result.source_version.encode()).hexdigest()[:16]
+                folder = f"{folder}/{version}"
+            key = f"{folder}/transcript.txt"
             self.s3.put_object(
                 Bucket=self.overflow_bucket,
                 Key=key,
@@ -73,33 +91,47 @@ class DynamoResultStore:
             item["transcript_s3_uri"] = uri
         return item
 
-    def put(self, result: QAResult) -> None:
+    def for_transcript(self, sequencer: str | None) -> TranscriptVersionStore:
+        """The store as QAPipeline sees it for one S3 event of a transcript."""
+        return TranscriptVersionStore(self, sequencer)
+
+    def put(self, result: QAResult, *, sequencer: str | None = None) -> bool:
+        """Store the result if its transcript version is newer; False when it was not stored."""
+        condition = (
+            "attribute_not_exists(call_id) "
+            f"OR (attribute_not_exists({SEQUENCER}) AND ({_NOT_STORED_SAME_VERSION}))"
+        )
+        values: dict[str, Any] = {":scored": "SCORED", ":version": result.source_version or ""}
+        if sequencer:
+            condition += f" OR {SEQUENCER} < :sequencer"
+            values[":sequencer"] = sequencer
         try:
             self.table.put_item(
-                Item=self._item(result),
-                ConditionExpression=(
-                    "attribute_not_exists(call_id) OR #status <> :scored "
-                    "OR attribute_not_exists(source_version) OR source_version <> :version"
-                ),
+                Item=self._item(result, sequencer),
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":scored": "SCORED",
-                    ":version": result.source_version or "",
-                },
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if not _conditional_failed(exc):
                 raise
-            # The same transcript version is stored already: a re-delivered event.
+            # This version (a re-delivered event) or a newer one is stored already.
+            return False
+        return True
 
     def claim_alert(self, result: QAResult) -> bool:
+        condition = "alerted = :false AND #status = :scored"
+        values: dict[str, Any] = {":true": True, ":false": False, ":scored": "SCORED"}
+        if result.source_version:
+            condition += " AND source_version = :version"
+            values[":version"] = result.source_version
         try:
             self.table.update_item(
                 Key={"call_id": result.call_id},
                 UpdateExpression="SET alerted = :true",
-                ConditionExpression="alerted = :false AND #status = :scored",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":true": True, ":false": False, ":scored": "SCORED"},
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if _conditional_failed(exc):
@@ -131,19 +163,76 @@ class DynamoResultStore:
             if not _conditional_failed(exc):
                 raise
 
-    def put_failure(self, failure: FailedCall) -> None:
-        """Record a call that cannot be scored; never overwrites a scored result."""
+    def put_failure(
+        self, failure: FailedCall, *, version: str | None = None, sequencer: str | None = None
+    ) -> bool:
+        """Record a call that cannot be scored; never overwrites a scored result.
+
+        With a transcript's `sequencer`, never overwrites a row of a newer transcript version
+        either. False when nothing was written.
+        """
+        item = failure.model_dump(mode="json")
+        condition = "(attribute_not_exists(call_id) OR #status <> :scored)"
+        values: dict[str, Any] = {":scored": "SCORED"}
+        if version:
+            item["source_version"] = version
+        if sequencer:
+            item[SEQUENCER] = sequencer
+            condition += f" AND (attribute_not_exists({SEQUENCER}) OR {SEQUENCER} < :sequencer)"
+            values[":sequencer"] = sequencer
         try:
             self.table.put_item(
-                Item=to_item(failure.model_dump(mode="json")),
-                ConditionExpression="attribute_not_exists(call_id) OR #status <> :scored",
+                Item=to_item(item),
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":scored": "SCORED"},
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if not _conditional_failed(exc):
                 raise
+            return False
+        return True
 
     def get(self, call_id: str) -> dict[str, Any] | None:
         item = self.table.get_item(Key={"call_id": call_id}, ConsistentRead=True).get("Item")
         return from_item(item) if item else None
+
+
+def newer_version_stored(row: dict[str, Any] | None, sequencer: str | None) -> bool:
+    """True when the row holds a transcript version later than the event's `sequencer`."""
+    stored = (row or {}).get(SEQUENCER)
+    return bool(stored and sequencer and str(stored) > sequencer)
+
+
+def original_agent_id(row: dict[str, Any] | None, ref: CallRef) -> str:
+    """The agent id as the recording's key wrote it, read back from the call's row.
+
+    A transcript's key holds only the agent's safe id; the row (written by StartQA) holds the
+    original. Falls back to the key's id when there is no row or it is another agent's.
+    """
+    agent = (row or {}).get("agent_id")
+    if isinstance(agent, str) and agent and safe_id(agent) == ref.agent_key:
+        return agent
+    return ref.agent_id
+
+
+class TranscriptVersionStore:
+    """`DynamoResultStore` bound to one transcript event, as QAPipeline's ResultStore.
+
+    `stored` says afterwards whether the result was written (False: this version or a newer
+    one was there already).
+    """
+
+    def __init__(self, store: DynamoResultStore, sequencer: str | None) -> None:
+        self.store = store
+        self.sequencer = sequencer
+        self.stored: bool | None = None
+
+    def put(self, result: QAResult) -> None:
+        self.stored = self.store.put(result, sequencer=self.sequencer)
+
+    def claim_alert(self, result: QAResult) -> bool:
+        return self.store.claim_alert(result)
+
+    def release_alert(self, result: QAResult) -> None:
+        self.store.release_alert(result)

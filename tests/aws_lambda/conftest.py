@@ -2,11 +2,14 @@
 
 Bedrock is not emulated by moto: tests stub `converse` with botocore's Stubber and real
 Converse response shapes. S3 notifications are built in the shape AWS documents (moto's own
-omit fields real S3 sends, such as userIdentity and requestParameters).
+omit fields real S3 sends, such as userIdentity and requestParameters), with the object's
+versionId (the transcripts bucket is versioned, as in the stack) and a sequencer that grows
+with every write, as S3's does for the writes to one key.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ CONFIG = "bs-config"
 TABLE = "CallQA_Results"
 MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
 TRANSCRIBE_ROLE = "arn:aws:iam::123456789012:role/TranscribeDataAccess"
+_SEQUENCER = itertools.count(0x0055AED6DCD90281E5)
 
 
 @dataclass
@@ -66,6 +70,7 @@ def account(monkeypatch) -> Account:
             s3.create_bucket(
                 Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
             )
+        s3.put_bucket_versioning(Bucket=TRANSCRIPTS, VersioningConfiguration={"Status": "Enabled"})
         for name in RUBRIC_FILES:
             s3.put_object(
                 Bucket=CONFIG, Key=f"prompts/{name}", Body=(REPO / "prompts" / name).read_bytes()
@@ -132,8 +137,27 @@ def account(monkeypatch) -> Account:
         analyze_transcript.services.cache_clear()
 
 
-def s3_notification(bucket: str, key: str, size: int, etag: str) -> dict:
+def next_sequencer() -> str:
+    return f"{next(_SEQUENCER):018X}"
+
+
+def s3_notification(
+    bucket: str,
+    key: str,
+    size: int,
+    etag: str,
+    version_id: str | None = None,
+    sequencer: str = "0055AED6DCD90281E5",
+) -> dict:
     """An S3 ObjectCreated event notification as S3 delivers it (AWS documentation's shape)."""
+    obj: dict[str, Any] = {
+        "key": quote_plus(key, safe="/"),
+        "size": size,
+        "eTag": etag,
+        "sequencer": sequencer,
+    }
+    if version_id:
+        obj["versionId"] = version_id
     return {
         "Records": [
             {
@@ -156,19 +180,14 @@ def s3_notification(bucket: str, key: str, size: int, etag: str) -> dict:
                         "ownerIdentity": {"principalId": "A3NL1KOZZKExample"},
                         "arn": f"arn:aws:s3:::{bucket}",
                     },
-                    "object": {
-                        "key": quote_plus(key, safe="/"),
-                        "size": size,
-                        "eTag": etag,
-                        "sequencer": "0055AED6DCD90281E5",
-                    },
+                    "object": obj,
                 },
             }
         ]
     }
 
 
-def sqs_event(*bodies: dict) -> dict:
+def sqs_event(*bodies: dict, receive_count: int = 1) -> dict:
     return {
         "Records": [
             {
@@ -176,7 +195,7 @@ def sqs_event(*bodies: dict) -> dict:
                 "receiptHandle": "AQEB" + uuid.uuid4().hex,
                 "body": json.dumps(body),
                 "attributes": {
-                    "ApproximateReceiveCount": "1",
+                    "ApproximateReceiveCount": str(receive_count),
                     "SentTimestamp": "1764000000000",
                     "SenderId": "AIDAEXAMPLE",
                     "ApproximateFirstReceiveTimestamp": "1764000000001",
@@ -193,8 +212,12 @@ def sqs_event(*bodies: dict) -> dict:
 
 
 def put_object(account: Account, bucket: str, key: str, body: bytes) -> dict:
-    etag = account.s3.put_object(Bucket=bucket, Key=key, Body=body)["ETag"].strip('"')
-    return s3_notification(bucket, key, len(body), etag)
+    """Writes the object; returns the notification S3 sends for this write."""
+    response = account.s3.put_object(Bucket=bucket, Key=key, Body=body)
+    etag = response["ETag"].strip('"')
+    return s3_notification(
+        bucket, key, len(body), etag, response.get("VersionId"), next_sequencer()
+    )
 
 
 class FakeContext:

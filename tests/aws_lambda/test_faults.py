@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import wave
@@ -141,7 +142,8 @@ def test_a_transcript_too_big_for_an_item_goes_to_s3(account, monkeypatch):
     run_analyze(put_transcript(account, long_turns))
     row = account.row("call-0042")
     uri = row["transcript_s3_uri"]
-    assert uri == f"s3://{TRANSCRIPTS}/results/agent-17/call-0042/transcript.txt"
+    version = hashlib.sha256(row["source_version"].encode()).hexdigest()[:16]  # one per version
+    assert uri == f"s3://{TRANSCRIPTS}/results/agent-17/call-0042/{version}/transcript.txt"
     assert "[truncated; full text at" in row["transcript_text"]
     full = account.s3.get_object(Bucket=TRANSCRIPTS, Key=uri.split("/", 3)[3])["Body"].read()
     assert len(full) > 350_000 and full.decode().startswith("AGENT: Thank you for calling")
