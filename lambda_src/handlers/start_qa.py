@@ -1,7 +1,14 @@
-"""StartQA: a new recording in S3 -> a Transcribe batch job (or a failed call with a reason)."""
+"""StartQA: a new recording in S3 -> a Transcribe batch job (or a failed call with a reason).
+
+The call's row says TRANSCRIBING before the job starts, and FAILED with the reason when it
+cannot start: at once when the request is refused (access, a bad request), on the message's
+last delivery when the service stays busy (earlier deliveries fail the message, so SQS retries
+it; the dead-letter queue keeps it after the last).
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,7 +27,13 @@ from qa_aws.dynamo_store import DynamoResultStore
 from qa_aws.keys import ObjectKeyError, media_format, recording_ref
 from qa_aws.observability import logger, metrics
 from qa_aws.settings import StartQASettings
-from qa_aws.transcribe_jobs import JobRequest, build_job, start_job
+from qa_aws.transcribe_jobs import (
+    JobRequest,
+    PermanentJobError,
+    TransientJobError,
+    build_job,
+    start_job,
+)
 from qa_engine.audio_header import inspect_audio
 from qa_engine.models import FailedCall, utc_now_iso
 
@@ -34,6 +47,8 @@ class Services:
     s3: Any
     transcribe: Any
     store: DynamoResultStore
+    # The queue's maxReceiveCount (the stack sets it): the last delivery before dead-lettering.
+    max_receive_count: int = 5
 
 
 @cache
@@ -46,11 +61,11 @@ def services() -> Services:
         s3=s3,
         transcribe=boto3.client("transcribe"),
         store=DynamoResultStore(table, s3, settings.transcripts_bucket),
+        max_receive_count=int(os.environ.get("MAX_RECEIVE_COUNT", "5")),
     )
 
 
-def _reject(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: str) -> None:
-    logger.warning("recording rejected", extra={"key": obj.key, "reason": reason})
+def _record_failure(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: str) -> None:
     svc.store.put_failure(
         FailedCall(
             call_id=call_id,
@@ -60,10 +75,23 @@ def _reject(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: s
             source=f"s3://{obj.bucket}/{obj.key}",
         )
     )
+
+
+def _reject(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: str) -> None:
+    logger.warning("recording rejected", extra={"key": obj.key, "reason": reason})
+    _record_failure(svc, obj, call_id, agent_id, reason)
     metrics.add_metric(name="RecordingsRejected", unit=MetricUnit.Count, value=1)
 
 
-def start_for_recording(svc: Services, obj: S3Object) -> None:
+def _job_not_started(
+    svc: Services, obj: S3Object, call_id: str, agent_id: str, job: str, reason: str
+) -> None:
+    logger.error("transcription job not started", extra={"job": job, "reason": reason})
+    _record_failure(svc, obj, call_id, agent_id, f"transcription job not started: {reason}")
+    metrics.add_metric(name="TranscriptionJobsNotStarted", unit=MetricUnit.Count, value=1)
+
+
+def start_for_recording(svc: Services, obj: S3Object, *, last_attempt: bool = False) -> None:
     try:
         ref = recording_ref(obj.key)
         media_format(obj.key)
@@ -88,19 +116,33 @@ def start_for_recording(svc: Services, obj: S3Object) -> None:
         reason = f"recording is {header.duration_seconds:.2f} s long, under the {minimum} s minimum"
         return _reject(svc, obj, ref.call_id, ref.agent_id, reason)
     job = build_job(
-        JobRequest(obj.bucket, obj.key, obj.etag, ref, header.channels),
+        JobRequest(obj.bucket, obj.key, obj.version, ref, header.channels),
         output_bucket=svc.settings.transcripts_bucket,
         data_access_role_arn=svc.settings.transcribe_role_arn,
         language_options=svc.settings.language_options,
     )
+    name = job["TranscriptionJobName"]
+    # The row keeps the agent id as written; the transcript's key has only its safe form.
     svc.store.mark_transcribing(
         ref.call_id,
         ref.agent_id,
         utc_now_iso(),
         recording=f"s3://{obj.bucket}/{obj.key}",
-        job_name=job["TranscriptionJobName"],
+        job_name=name,
     )
-    if start_job(svc.transcribe, job):
+    try:
+        started = start_job(svc.transcribe, job)
+    except PermanentJobError as exc:
+        return _job_not_started(svc, obj, ref.call_id, ref.agent_id, name, str(exc))
+    except TransientJobError as exc:
+        if last_attempt:
+            reason = f"{exc} (gave up after {svc.max_receive_count} attempts)"
+            _job_not_started(svc, obj, ref.call_id, ref.agent_id, name, reason)
+        else:
+            logger.warning("transcription job not started; retried", extra={"reason": str(exc)})
+            metrics.add_metric(name="TranscriptionJobsRetried", unit=MetricUnit.Count, value=1)
+        raise
+    if started:
         logger.info("transcription job started", extra={"job": job["TranscriptionJobName"]})
         metrics.add_metric(name="TranscriptionJobsStarted", unit=MetricUnit.Count, value=1)
     else:
@@ -115,8 +157,9 @@ def record_handler(record: SQSRecord) -> None:
     if is_s3_test_event(body):
         return
     svc = services()
+    receive_count = int(record.attributes.approximate_receive_count or 1)
     for obj in s3_objects(body):
-        start_for_recording(svc, obj)
+        start_for_recording(svc, obj, last_attempt=receive_count >= svc.max_receive_count)
 
 
 @metrics.log_metrics
