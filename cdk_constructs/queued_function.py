@@ -26,6 +26,7 @@ class QueuedFunction(Construct):
         max_receive_count: int = 5,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.max_receive_count = max_receive_count
         timeout = function.timeout or Duration.seconds(60)
         self.dead_letter_queue = sqs.Queue(
             self,

@@ -17,6 +17,8 @@ class SecureBucket(Construct):
         expire_prefix: str | None = None,
         expire_after_days: int | None = None,
         bucket_name: str | None = None,
+        versioned: bool = False,
+        noncurrent_expire_after_days: int = 1,
     ) -> None:
         super().__init__(scope, construct_id)
         rules = [s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(7))]
@@ -26,13 +28,14 @@ class SecureBucket(Construct):
                     id="ExpireRawData",
                     prefix=expire_prefix,
                     expiration=Duration.days(expire_after_days),
-                    noncurrent_version_expiration=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(noncurrent_expire_after_days),
                 )
             )
         self.bucket = s3.Bucket(
             self,
             "Bucket",
             bucket_name=bucket_name,
+            versioned=versioned,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,

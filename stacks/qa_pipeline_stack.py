@@ -33,6 +33,7 @@ LAMBDA_SRC = REPO / "lambda_src"
 AUDIO_SUFFIXES = (".ogg", ".opus", ".oga", ".wav", ".flac", ".mp4", ".m4a", ".mp3", ".webm")
 RUNTIME_PACKAGES = ["handlers", "qa_aws", "qa_engine"]
 JOB_PREFIX = "qa-"
+TRANSCRIPT_VERSIONS_KEPT_DAYS = 14  # the dead-letter queues' retention
 
 
 def recordings_bucket_name(stack: Stack) -> str:
@@ -95,11 +96,16 @@ class QaPipelineStack(Stack):
             expire_after_days=settings.recording_retention_days,
             bucket_name=recordings_bucket_name(self),
         ).bucket
+        # Versioned: the analyzer reads the very version an event names, so a late event for an
+        # older transcript is recognised and never judged with a newer one's text. Old versions
+        # are kept as long as a dead-lettered event may still be redriven.
         transcripts = SecureBucket(
             self,
             "Transcripts",
             access_logs=access_logs,
             expire_after_days=settings.transcript_retention_days,
+            versioned=True,
+            noncurrent_expire_after_days=TRANSCRIPT_VERSIONS_KEPT_DAYS,
         ).bucket
         config = SecureBucket(self, "Config", access_logs=access_logs).bucket
         table = ResultsTable(self, "Results").table
@@ -199,6 +205,8 @@ class QaPipelineStack(Stack):
             max_concurrency=settings.analyze_max_concurrency,
             batch_size=1,
         )
+        # StartQA records a FAILED row on a message's last delivery if the job never started.
+        start.add_environment("MAX_RECEIVE_COUNT", str(start_queue.max_receive_count))
         for suffix in AUDIO_SUFFIXES:
             recordings.add_event_notification(
                 s3.EventType.OBJECT_CREATED,
@@ -251,11 +259,14 @@ class QaPipelineStack(Stack):
         # AnalyzeTranscript: read transcripts and prompts, judge, store, alert.
         analyze.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=[
-                    transcripts.arn_for_objects("transcripts/*"),
-                    config.arn_for_objects("prompts/*"),
-                ],
+                # GetObjectVersion: the transcript version the S3 event names.
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[transcripts.arn_for_objects("transcripts/*")],
+            )
+        )
+        analyze.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[config.arn_for_objects("prompts/*")]
             )
         )
         analyze.add_to_role_policy(

@@ -45,6 +45,22 @@ def test_raw_audio_expires_after_the_configured_retention(template, custom_templ
         assert expire["ExpirationInDays"] == days
 
 
+def test_transcripts_are_versioned_so_each_event_reads_its_own_version(template):
+    buckets = resources(template, "AWS::S3::Bucket")
+    transcripts = next(b for k, b in buckets.items() if k.startswith("Transcripts"))
+    assert transcripts["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = transcripts["Properties"]["LifecycleConfiguration"]["Rules"]
+    expire = next(r for r in rules if r.get("Id") == "ExpireRawData")
+    # Old versions outlive a dead-lettered event (14 days), so a redrive can still read one.
+    assert expire["NoncurrentVersionExpiration"] == {"NoncurrentDays": 14}
+    statements = policy_statements(template, "AnalyzeTranscriptRole")
+    versioned = [s for s in statements if "s3:GetObjectVersion" in json.dumps(s["Action"])]
+    assert len(versioned) == 1
+    assert sorted(versioned[0]["Action"]) == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert "transcripts/*" in json.dumps(versioned[0]["Resource"])
+    assert "prompts/*" not in json.dumps(versioned[0]["Resource"])
+
+
 def test_functions_are_python311_arm64_with_their_handlers(template):
     functions = {
         f["Properties"]["Handler"]: f["Properties"]
@@ -65,6 +81,7 @@ def test_functions_are_python311_arm64_with_their_handlers(template):
     assert analyze["PROMPTS_PREFIX"] == "prompts/"
     start = functions["handlers.start_qa.lambda_handler"]["Environment"]["Variables"]
     assert start["LANGUAGE_OPTIONS"] == "en-IN,hi-IN"
+    assert start["MAX_RECEIVE_COUNT"] == "5"  # the queue's: the last delivery records FAILED
     assert "TRANSCRIBE_ROLE_ARN" in start
 
 
