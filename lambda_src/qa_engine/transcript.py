@@ -43,6 +43,11 @@ PIECE_PAUSE_SECONDS = 1.0
 CROSSTALK_PAUSE_SECONDS = 0.15
 # How far before a pause the other side may have started and still be answering.
 EARLY_REPLY_SECONDS = 1.6
+# ... or how soon after this side starts again, when the reply runs on under it.
+OVERLAPPED_REPLY_SECONDS = 0.8
+# Words of the other side, started around a pause, that make it a turn end in a punctuated
+# transcript (in an unpunctuated one, one word does).
+REPLY_MIN_WORDS = 3
 # A backchannel is at most this many words, all of them listening sounds.
 BACKCHANNEL_MAX_WORDS = 4
 OVERLAP_TOLERANCE_SECONDS = 0.25
@@ -320,16 +325,17 @@ def _pieces(
 ) -> list[LabelledTurn]:
     """One side's words cut at its sentence ends, segment ends and pauses.
 
-    Where the side writes no punctuation at all, a short pause also ends a piece when the
-    other side is talking around it: that is a reply overlapping the end of a turn. A short
-    pause after nothing but listening sounds ("haan ji ... the battery is hot") ends a piece
-    too, so the backchannel stays apart from the reply that follows it.
+    A short pause also ends a piece when the other side started saying something in it (or
+    just before it): that is a reply overlapping the end of a turn. Where the side writes
+    punctuation, that takes a reply of a few words, so a word or two of interruption never
+    cuts a sentence. A short pause after nothing but listening sounds ("haan ji ... the
+    battery is hot") ends a piece too, so the backchannel stays apart from the reply.
     """
     if not words:
         return []
     punctuated = any(w.punctuation or w.content[-1:] in SENTENCE_END for w in words)
+    reply_words = 1 if not punctuated else REPLY_MIN_WORDS
     other_starts = sorted(w.start for w in others)
-    other_ends = sorted(w.end for w in others)
     pieces = [LabelledTurn(words[0].label, words[0].start, words[0].end, [], [])]
     for prev, word in zip([None, *words], words, strict=False):
         if prev is not None:
@@ -338,19 +344,21 @@ def _pieces(
             cut = (
                 gap >= PIECE_PAUSE_SECONDS
                 or prev.ends_sentence
+                or (word.segment is not None and word.segment != prev.segment)
                 or (
                     gap >= CROSSTALK_PAUSE_SECONDS
                     and len(piece.words) <= BACKCHANNEL_MAX_WORDS
                     and all(_folded(w) in fillers for w in piece.words)
                     and _folded(word.content) not in fillers
                 )
-                or (word.segment is not None and word.segment != prev.segment)
                 or (
-                    not punctuated
-                    and gap >= CROSSTALK_PAUSE_SECONDS
-                    and _talking(
-                        other_starts, other_ends, prev.end - EARLY_REPLY_SECONDS, word.start
+                    gap >= CROSSTALK_PAUSE_SECONDS
+                    and _started(
+                        other_starts,
+                        prev.end - EARLY_REPLY_SECONDS,
+                        word.start + OVERLAPPED_REPLY_SECONDS,
                     )
+                    >= reply_words
                 )
             )
             if cut:
@@ -362,12 +370,9 @@ def _pieces(
     return pieces
 
 
-def _talking(starts: list[float], ends: list[float], lo: float, hi: float) -> bool:
-    """Whether any of the other side's words overlaps [lo, hi]."""
-    # A word overlaps unless it ended before lo or started after hi.
-    started_by_hi = bisect.bisect_right(starts, hi)
-    ended_before_lo = bisect.bisect_left(ends, lo)
-    return started_by_hi - ended_before_lo > 0
+def _started(starts: list[float], lo: float, hi: float) -> int:
+    """How many of the other side's words start in [lo, hi)."""
+    return bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
 
 
 def _folded(word: str) -> str:
