@@ -72,6 +72,8 @@ class RubricSpec(BaseModel):
     negation: Negation
     hello_words: list[str]
     backchannel_words: list[str] = Field(default_factory=list)
+    self_intro_words: list[str] = Field(default_factory=list)
+    self_intro_copula: list[str] = Field(default_factory=list)
     name_stopwords: list[str]
     cues: dict[str, list[str]]
     agent_role_cues: list[str]
@@ -120,6 +122,12 @@ class Rubric:
         self.negation = NegationScope(neg.before, neg.after)
         self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
         self.hello_words = frozenset(fold_word(normalize(w)) for w in self.spec.hello_words)
+        self.self_intro_words = frozenset(
+            fold_word(normalize(w)) for w in self.spec.self_intro_words
+        )
+        self.self_intro_copula = frozenset(
+            fold_word(normalize(w)) for w in self.spec.self_intro_copula
+        )
         self.backchannel_words = frozenset(
             fold_word(t) for w in self.spec.backchannel_words for t in normalize(w).split()
         )

@@ -8,6 +8,7 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,8 +24,11 @@ from qa_engine.models import (
 from qa_engine.rubric import Rubric
 from qa_engine.text import Hit, Segment, find_hits, segment_turn
 
+# "photo of the battery", "battery ki ek photo": the battery is named this close to the photo.
+PHOTO_OBJECT_WORDS = 3
 HAZARD_GROUPS = (
     "hazard_swollen",
+    "hazard_symptom",
     "hazard_leak",
     "hazard_smoke",
     "hazard_fire",
@@ -111,6 +115,10 @@ def _after(hits: Iterable[Hit], position: tuple[int, int]) -> list[Hit]:
     return [h for h in hits if h.segment.position > position]
 
 
+def _said_before(a: Hit, b: Hit) -> bool:
+    return (a.segment.position, a.start_token) < (b.segment.position, b.start_token)
+
+
 def _first(hits: Sequence[Hit]) -> Hit | None:
     return min(hits, key=lambda h: (h.segment.position, h.start_token), default=None)
 
@@ -177,12 +185,43 @@ class RulesJudge:
 
     def agent_name(self, call: CallText, segments: Sequence[Segment]) -> str | None:
         regex = self.rubric.cue("agent_name")
-        stop = self.rubric.name_stopwords
         for segment in segments:
             for match in regex.finditer(segment.folded):
                 name = next((g for g in match.groups() if g), None)
-                if name and name not in stop and not name.isdigit() and len(name) > 1:
+                if self._is_name(name):
                     return name
+            name = self._introduced_in_a_clause(segment)
+            if name is not None:
+                return name
+        return None
+
+    def _is_name(self, token: str | None) -> bool:
+        return bool(
+            token
+            and token not in self.rubric.name_stopwords
+            and not token.isdigit()
+            and len(token) > 1
+        )
+
+    def _introduced_in_a_clause(self, segment: Segment) -> str | None:
+        """'main Imran, bataiye ...', 'I'm Priya.': a clause that is only "I" and a name."""
+        bounds = sorted({0, *segment.clause_starts, len(segment.tokens)})
+        intro = self.rubric.self_intro_words
+        courtesy = self.rubric.hello_words
+        copula = self.rubric.self_intro_copula
+        for lo, hi in itertools.pairwise(bounds):
+            clause = [t for t in segment.tokens[lo:hi] if t not in courtesy]
+            while clause and clause[-1] in copula:
+                clause.pop()
+            # "मैं बैटरी स्मार्ट की सहायक दिव्या हूं": the name is the word before "हूं".
+            ends_with_name = len(clause) == 2 or len(clause) < len(segment.tokens[lo:hi])
+            if (
+                len(clause) >= 2
+                and clause[0] in intro
+                and self._is_name(clause[-1])
+                and ends_with_name
+            ):
+                return clause[-1]
         return None
 
     # --- S2 ---------------------------------------------------------------------------------
@@ -240,11 +279,7 @@ class RulesJudge:
         requests = [
             h
             for h in _after(call.hits("photo_term", Speaker.AGENT), report.segment.position)
-            if call.hits_in("photo_request_verb", [h.segment])
-            and (
-                call.hits_in("battery_term", [h.segment])
-                or not call.hits_in("photo_not_of_battery", [h.segment])
-            )
+            if call.hits_in("photo_request_verb", [h.segment]) and self._of_the_battery(call, h)
         ]
         evidence = [call.evidence(report)]
         if requests:
@@ -263,6 +298,27 @@ class RulesJudge:
             evidence=evidence,
             note="Swollen battery reported; agent never asked for a photo of the battery.",
         )
+
+    def _of_the_battery(self, call: CallText, photo: Hit) -> bool:
+        """A photo of the battery, not of a receipt or the app ("its photo" after a receipt).
+
+        The battery named next to the word photo settles it; otherwise anything else named
+        in the sentence, or in the sentence before it in the same turn, is what is asked for.
+        """
+        near = [
+            b
+            for b in call.hits_in("battery_term", [photo.segment])
+            if abs(b.start_token - photo.start_token) <= PHOTO_OBJECT_WORDS
+        ]
+        if near:
+            return True
+        before = [
+            s
+            for s in call.segments
+            if s.turn_index == photo.segment.turn_index
+            and s.sentence_index == photo.segment.sentence_index - 1
+        ]
+        return not call.hits_in("photo_not_of_battery", [photo.segment, *before])
 
     def safety_instructions(self, call: CallText) -> SopCheck:
         report = _first(self.hazard_reports(call, HAZARD_GROUPS))
@@ -335,9 +391,18 @@ class RulesJudge:
         found = []
         for hit in agent_topics:
             seg = hit.segment
-            if seg.is_question or call.hits_in("verification", [seg]):
+            # In one unpunctuated run of speech, what was said first still comes first.
+            verifies_first = any(
+                v.start_token < hit.start_token for v in call.hits_in("verification", [seg])
+            )
+            if seg.is_question or verifies_first:
                 continue
-            if not call.hits_in("account_status", [seg]):
+            if call.hits_in("policy_generic", [seg]):
+                continue
+            if not any(
+                call.hits_in(group, [seg])
+                for group in ("account_status", "account_figure", "account_seen")
+            ):
                 continue
             raised = first_topic is not None and first_topic.segment.position < seg.position
             if call.hits_in("account_marker", [seg]) or raised:
@@ -351,7 +416,7 @@ class RulesJudge:
                 "S6", triggered=False, followed=True, note="No account details disclosed."
             )
         verified = _first(call.hits("verification", Speaker.AGENT))
-        in_time = verified is not None and verified.segment.position < disclosure.segment.position
+        in_time = verified is not None and _said_before(verified, disclosure)
         evidence = [call.evidence(disclosure)]
         if verified is not None:
             evidence.insert(0 if in_time else 1, call.evidence(verified))

@@ -46,8 +46,8 @@ _DEVANAGARI_FOLDS = str.maketrans(
     }
 )
 _LOWER_RUN = re.compile(r"(?<!\\)[a-z]+")
-_GAP_LONG = r"(?:\s\S+){0,8}\s"
-_GAP_SHORT = r"(?:\s\S+){0,3}\s"
+_GAP_LONG = r"(?:\s\S+){0,8}?\s"
+_GAP_SHORT = r"(?:\s\S+){0,3}?\s"
 _WORD_EDGE = r"(?:(?<!\S)|(?!\S))"
 
 
