@@ -30,23 +30,44 @@ CREATE TABLE IF NOT EXISTS call_qa_results (
     alerted INTEGER NOT NULL,
     status TEXT NOT NULL,
     warnings TEXT NOT NULL,
-    source_version TEXT
+    source_version TEXT,
+    needs_review INTEGER NOT NULL DEFAULT 0,
+    disputed_sops TEXT NOT NULL DEFAULT '[]',
+    urgent_review INTEGER NOT NULL DEFAULT 0,
+    second_opinion TEXT
 );
 CREATE INDEX IF NOT EXISTS by_agent_time ON call_qa_results (agent_id, timestamp);
 """
-_JSON_FIELDS = ("violation_flags", "risk_reasons", "sop_checks", "warnings")
-_BOOL_FIELDS = ("risk_flag", "alerted")
+_JSON_FIELDS = (
+    "violation_flags",
+    "risk_reasons",
+    "sop_checks",
+    "warnings",
+    "disputed_sops",
+    "second_opinion",
+)
+_BOOL_FIELDS = ("risk_flag", "alerted", "needs_review", "urgent_review")
+# Columns added after the first stores were created, with how to add them to an old store.
+_LATER_COLUMNS = {
+    "source_version": "TEXT",
+    "needs_review": "INTEGER NOT NULL DEFAULT 0",
+    "disputed_sops": "TEXT NOT NULL DEFAULT '[]'",
+    "urgent_review": "INTEGER NOT NULL DEFAULT 0",
+    "second_opinion": "TEXT",
+}
 
 
 class SQLiteResultStore:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.unreadable: list[str] = []
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(call_qa_results)")}
-            if "source_version" not in columns:  # stores created before the column existed
-                db.execute("ALTER TABLE call_qa_results ADD COLUMN source_version TEXT")
+            for name, kind in _LATER_COLUMNS.items():
+                if name not in columns:
+                    db.execute(f"ALTER TABLE call_qa_results ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -84,6 +105,7 @@ class SQLiteResultStore:
             )
 
     def get(self, call_id: str) -> QAResult | None:
+        """The stored call; raises UnreadableRow for a row this version cannot read."""
         with self._connect() as db:
             row = db.execute(
                 "SELECT * FROM call_qa_results WHERE call_id = ?", (call_id,)
@@ -91,18 +113,35 @@ class SQLiteResultStore:
         return _to_result(row) if row else None
 
     def list(self, *, flagged_only: bool = False) -> list[QAResult]:
+        """Every readable stored call; unreadable rows are named in `self.unreadable`."""
         query = "SELECT * FROM call_qa_results"
         if flagged_only:
             query += " WHERE violation_flags != '[]' OR risk_flag = 1"
         query += " ORDER BY timestamp, call_id"
         with self._connect() as db:
-            return [_to_result(r) for r in db.execute(query).fetchall()]
+            rows = db.execute(query).fetchall()
+        results, self.unreadable = [], []
+        for row in rows:
+            try:
+                results.append(_to_result(row))
+            except UnreadableRow:
+                self.unreadable.append(str(row["call_id"]))
+        return results
+
+
+class UnreadableRow(ValueError):
+    """A stored row that does not hold a valid result (written by hand or by a broken tool)."""
 
 
 def _to_result(row: sqlite3.Row) -> QAResult:
     data = dict(row)
-    for name in _JSON_FIELDS:
-        data[name] = json.loads(data[name])
-    for name in _BOOL_FIELDS:
-        data[name] = bool(data[name])
-    return QAResult.model_validate(data)
+    try:
+        for name in _JSON_FIELDS:
+            if data.get(name) is not None:
+                data[name] = json.loads(data[name])
+        for name in _BOOL_FIELDS:
+            data[name] = bool(data[name])
+        return QAResult.model_validate(data)
+    except (ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise UnreadableRow(f"stored row {data.get('call_id')!r} is unreadable: {reason}") from None

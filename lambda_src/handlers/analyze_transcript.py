@@ -35,6 +35,7 @@ from qa_aws.observability import logger, metrics
 from qa_aws.prompts import S3PromptStore
 from qa_aws.settings import AnalyzeSettings
 from qa_aws.sns_alerts import SnsAlertSink
+from qa_engine.cross_check import CrossCheckedJudge
 from qa_engine.errors import QAInputError
 from qa_engine.models import FailedCall, utc_now_iso
 from qa_engine.pipeline import QAPipeline, Scorer
@@ -139,15 +140,20 @@ def analyze(svc: Services, obj: S3Object, remaining_seconds) -> None:
             remaining_seconds,
             reserve_seconds=svc.settings.min_seconds_for_bedrock,
         )
-        judge = FallbackJudge(
-            bedrock,
-            rules,
-            on_fallback=lambda reason: (
-                logger.error(
-                    "Bedrock judge unavailable; rules judge used", extra={"reason": reason}
+        # The rules judge runs beside Bedrock on every call: a model cannot clear what the
+        # rules saw, and a disagreement goes to a supervisor for review.
+        judge = CrossCheckedJudge(
+            FallbackJudge(
+                bedrock,
+                rules,
+                on_fallback=lambda reason: (
+                    logger.error(
+                        "Bedrock judge unavailable; rules judge used", extra={"reason": reason}
+                    ),
+                    metrics.add_metric(name="JudgeFallbacks", unit=MetricUnit.Count, value=1),
                 ),
-                metrics.add_metric(name="JudgeFallbacks", unit=MetricUnit.Count, value=1),
             ),
+            rules,
         )
     scorer = Scorer(rubric, judge)
     try:
@@ -168,9 +174,11 @@ def analyze(svc: Services, obj: S3Object, remaining_seconds) -> None:
             "judge": result.judge,
             "rubric_version": result.rubric_version,
             "alerted": result.alerted,
+            "disputed_sops": result.disputed_sops,
         },
     )
     metrics.add_metric(name="CallsScored", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="JudgeDisputes", unit=MetricUnit.Count, value=int(result.needs_review))
     metrics.add_metric(name="Violations", unit=MetricUnit.Count, value=len(result.violation_flags))
     metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=int(result.alerted))
     if bedrock is not None and bedrock.usage.calls:

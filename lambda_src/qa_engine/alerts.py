@@ -28,7 +28,7 @@ def _clock(seconds: float) -> str:
 
 
 def build_alert(result: QAResult) -> Alert:
-    urgent = result.risk_flag
+    urgent = result.urgent
     tag = "URGENT" if urgent else "QA"
     flags = ", ".join(result.violation_flags) or "no SOP violations"
     subject = (
@@ -40,6 +40,12 @@ def build_alert(result: QAResult) -> Alert:
     ]
     if result.risk_reasons:
         lines.append("Risk: " + ", ".join(result.risk_reasons) + ".")
+    if result.needs_review:
+        lines.append(
+            "Needs review: the judges disagree on " + ", ".join(result.disputed_sops) + "."
+        )
+    for warning in result.warnings:
+        lines.append(f"Warning: {warning}")
     for check in result.violations_with_evidence:
         lines.append(f"- {check.flag}: {check.note}")
         for ev in check.evidence[:2]:

@@ -19,7 +19,7 @@ class Speaker(StrEnum):
 class Turn(BaseModel):
     """One speaker's uninterrupted stretch of speech."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     index: int = Field(ge=0)
     speaker: Speaker
@@ -59,6 +59,8 @@ class Conversation(BaseModel):
 class Evidence(BaseModel):
     """A verbatim quote from one turn that supports a finding."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     turn_index: int = Field(ge=0)
     start_time: float = Field(ge=0)
     speaker: Speaker
@@ -95,6 +97,18 @@ class Verdict(BaseModel):
     summary: str
     warnings: list[str] = Field(default_factory=list)
     judge: str | None = Field(default=None, description="who judged, when not the judge asked")
+    cross_check: Verdict | None = Field(
+        default=None, description="the rules judge's verdict on the same call, beside a model's"
+    )
+
+
+class SecondOpinion(BaseModel):
+    """The rules judge's verdict, kept beside the model's when the two judged one call."""
+
+    judge: str
+    sop_checks: list[SopCheck]
+    risk_reasons: list[str]
+    summary: str
 
 
 class CallStatus(StrEnum):
@@ -117,6 +131,8 @@ class FailedCall(BaseModel):
 class QAResult(BaseModel):
     """The `CallQA_Results` record (DESIGN.md contract); `autoqa score` prints one per line."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     call_id: str = Field(min_length=1)
     timestamp: str
     agent_id: str
@@ -138,6 +154,14 @@ class QAResult(BaseModel):
     source_version: str | None = Field(
         default=None, description="the transcript object's version (S3 ETag) this result judged"
     )
+    needs_review: bool = Field(
+        default=False, description="the judges disagreed on an SOP: a supervisor should look"
+    )
+    disputed_sops: list[str] = Field(default_factory=list)
+    urgent_review: bool = Field(
+        default=False, description="a dispute on a safety or escalation SOP: alert as urgent"
+    )
+    second_opinion: SecondOpinion | None = None
 
     @field_validator("timestamp")
     @classmethod
@@ -146,6 +170,11 @@ class QAResult(BaseModel):
         if parsed.tzinfo is None or parsed.utcoffset() != UTC.utcoffset(None):
             raise ValueError("timestamp must be ISO 8601 in UTC")
         return value
+
+    @property
+    def urgent(self) -> bool:
+        """Alerts with a risk flag, or with judges disputing a safety SOP, are urgent."""
+        return self.risk_flag or self.urgent_review
 
     @property
     def violations_with_evidence(self) -> list[SopCheck]:

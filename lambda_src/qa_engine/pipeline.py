@@ -9,11 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from qa_engine.alerts import build_alert
-from qa_engine.models import Conversation, QAResult, utc_now_iso
+from qa_engine.models import Conversation, QAResult, SecondOpinion, utc_now_iso
 from qa_engine.ports import AlertSink, Judge, ResultStore
 from qa_engine.roles import ScriptAgentPicker
 from qa_engine.rubric import Rubric
-from qa_engine.scoring import overall_score, risk_reasons, should_alert, violation_flags
+from qa_engine.scoring import (
+    URGENT_DISPUTE_SOPS,
+    disputed_sops,
+    overall_score,
+    risk_reasons,
+    should_alert,
+    union_reasons,
+    violation_flags,
+)
 from qa_engine.sentiment import SentimentScorer
 from qa_engine.transcript import load_transcript, parse_transcript
 
@@ -44,6 +52,30 @@ class Scorer:
         flags = violation_flags(verdict.sop_checks)
         score = overall_score(verdict.sop_checks, self.rubric)
         reasons = risk_reasons(verdict.sop_checks, verdict.risk_signals, sentiment.end, self.rubric)
+        review: dict[str, Any] = {}
+        summary = verdict.summary
+        rules = verdict.cross_check
+        if rules is not None:
+            # No model can clear a hazard, a request for a human, a threat or abuse the rules
+            # found; where the judges differ on an SOP the model's verdict stands, for review.
+            rules_reasons = risk_reasons(
+                rules.sop_checks, rules.risk_signals, sentiment.end, self.rubric
+            )
+            reasons = union_reasons(reasons, rules_reasons)
+            disputes = disputed_sops(verdict.sop_checks, rules.sop_checks)
+            review = {
+                "needs_review": bool(disputes),
+                "disputed_sops": disputes,
+                "urgent_review": any(s in URGENT_DISPUTE_SOPS for s in disputes),
+                "second_opinion": SecondOpinion(
+                    judge=rules.judge or "rules",
+                    sop_checks=rules.sop_checks,
+                    risk_reasons=rules_reasons,
+                    summary=rules.summary,
+                ),
+            }
+            if disputes:
+                summary += f" The rules judge disagrees on {', '.join(disputes)}: needs review."
         return QAResult(
             call_id=call_id,
             timestamp=timestamp or utc_now_iso(),
@@ -51,7 +83,7 @@ class Scorer:
             transcript_text=conversation.as_text(),
             overall_score=score,
             violation_flags=flags,
-            summary_insight=verdict.summary,
+            summary_insight=summary,
             risk_flag=bool(reasons),
             risk_reasons=reasons,
             sentiment_start=sentiment.start,
@@ -61,6 +93,7 @@ class Scorer:
             rubric_version=self.rubric.version,
             judge=verdict.judge or self.judge.name,
             warnings=verdict.warnings,
+            **review,
         )
 
     def score_transcript(
@@ -78,7 +111,11 @@ class Scorer:
 
     def needs_alert(self, result: QAResult) -> bool:
         return should_alert(
-            result.violation_flags, result.overall_score, result.risk_flag, self.rubric
+            result.violation_flags,
+            result.overall_score,
+            result.risk_flag,
+            self.rubric,
+            result.urgent_review,
         )
 
 

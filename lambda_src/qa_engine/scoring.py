@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa_engine.models import RiskSignal, SopCheck
-from qa_engine.rubric import Rubric
+from qa_engine.rubric import RISK_REASONS, Rubric
 
 SAFETY_SOPS = ("S3", "S4")
+# A disagreement between the judges on these alerts as urgent: a hazard or a request for a
+# human may have gone unanswered.
+URGENT_DISPUTE_SOPS = ("S3", "S4", "S5")
 
 
 def overall_score(checks: Sequence[SopCheck], rubric: Rubric) -> int:
@@ -42,5 +45,26 @@ def risk_reasons(
     return reasons
 
 
-def should_alert(flags: Sequence[str], score: int, risk_flag: bool, rubric: Rubric) -> bool:
-    return bool(flags) or score < rubric.spec.thresholds.alert_score_below or risk_flag
+def union_reasons(*reason_lists: Sequence[str]) -> list[str]:
+    """Every reason any judge found, in the order the spec lists them."""
+    found = {r for reasons in reason_lists for r in reasons}
+    return [r for r in RISK_REASONS if r in found]
+
+
+def disputed_sops(primary: Sequence[SopCheck], rules: Sequence[SopCheck]) -> list[str]:
+    """SOPs one judge calls violated and the other does not."""
+    by_id = {c.sop_id: c for c in rules}
+    return [
+        c.sop_id for c in primary if c.sop_id in by_id and c.violated != by_id[c.sop_id].violated
+    ]
+
+
+def should_alert(
+    flags: Sequence[str], score: int, risk_flag: bool, rubric: Rubric, urgent_review: bool = False
+) -> bool:
+    return (
+        bool(flags)
+        or score < rubric.spec.thresholds.alert_score_below
+        or risk_flag
+        or urgent_review
+    )
