@@ -124,16 +124,20 @@ class App:
                 if transcriber is None:
                     progress(f"loading speech model {self.settings.whisper_model or 'tiny.en'}")
                     transcriber = WhisperTranscriber(self.settings.whisper_model)
-                transcript = transcriber.transcribe_file(path, progress=progress)
+                local = transcriber.transcribe_file(path, progress=progress)
                 scored = self.scorer.score_transcript(
-                    transcript, call_id=this_call, agent_id=agent_id
+                    local.document, call_id=this_call, agent_id=agent_id
                 )
             except QAInputError as exc:
                 failures += 1
                 self.error(path, str(exc))
                 continue
+            for warning in local.warnings:
+                progress(f"warning: {warning}")
+            if local.warnings:  # stored, shown and alerted with the result
+                scored = scored.model_copy(update={"warnings": [*scored.warnings, *local.warnings]})
             if persist:
-                self._save_transcript(this_call, transcript)
+                self._save_transcript(this_call, local.document)
             result = pipeline.finish(scored)
             progress(f"scored {result.overall_score} in {time.perf_counter() - started:.1f} s")
             if emit:
