@@ -116,6 +116,8 @@ def _join(words: list[str]) -> tuple[str, list[int]]:
 
 
 def load_transcript(raw: bytes | str) -> dict[str, Any]:
+    if not isinstance(raw, bytes | bytearray | str):
+        raise TranscriptFormatError("not an Amazon Transcribe output (not JSON text)")
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -218,7 +220,7 @@ def _words_from_items(
         end = _time(item.get("end_time"), f"{at}.end_time")
         if end < start:
             raise TranscriptFormatError(f"{at} ends ({end}) before it starts ({start})")
-        segment = segment_of.get(item.get("id", n)) if segment_of is not None else None
+        segment = segment_of.get(_item_id(item, n)) if segment_of is not None else None
         word = _Word(label, start, end, content, segment=segment)
         words.append(word)
         last_by_label[label] = last = word
@@ -231,7 +233,7 @@ def _segment_index(results: dict[str, Any], items: list[Any]) -> dict[Any, int] 
     if segments is None:
         return None
     _require(segments, list, "results.audio_segments", "a list")
-    ids = {item.get("id", n) if isinstance(item, dict) else n for n, item in enumerate(items)}
+    ids = {_item_id(item, n) for n, item in enumerate(items)}
     index: dict[Any, int] = {}
     for s, segment in enumerate(segments):
         at = f"results.audio_segments[{s}]"
@@ -244,6 +246,12 @@ def _segment_index(results: dict[str, Any], items: list[Any]) -> dict[Any, int] 
                 )
             index[m] = s
     return index
+
+
+def _item_id(item: Any, position: int) -> Any:
+    """An item's `id` when it has a usable one (current shape), else its position."""
+    value = item.get("id", position) if isinstance(item, dict) else position
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else position
 
 
 def _item_label(key: str) -> Callable[[dict[str, Any], str], str | None]:
