@@ -21,9 +21,11 @@ from typing import TextIO
 from autoqa.alert_log import JsonlAlertSink
 from autoqa.report import write_report
 from autoqa.settings import DEFAULT_AGENT_ID, Settings
-from autoqa.store import SQLiteResultStore
+from autoqa.store import SQLiteResultStore, UnreadableRow, write_atomically
+from autoqa.terminal import printable
 from autoqa.transcriber import SpeechModelError
 from qa_engine.errors import QAInputError, RubricError
+from qa_engine.ids import check_call_id
 from qa_engine.models import QAResult
 from qa_engine.pipeline import QAPipeline, Scorer
 from qa_engine.rubric import default_rubric
@@ -71,7 +73,17 @@ class App:
         )
 
     def error(self, path: Path | str, message: str) -> None:
-        print(f"autoqa: {path}: {message}", file=self.err)
+        print(f"autoqa: {printable(path)}: {printable(message)}", file=self.err)
+
+    def warn_unreadable(self) -> None:
+        if self.store.unreadable:
+            names = ", ".join(printable(c) for c in self.store.unreadable[:5])
+            more = "" if len(self.store.unreadable) <= 5 else ", ..."
+            print(
+                f"autoqa: warning: {len(self.store.unreadable)} stored calls are unreadable "
+                f"and left out ({names}{more}); score them again to replace them",
+                file=self.err,
+            )
 
     def emit(self, result: QAResult) -> None:
         print(result.model_dump_json(), file=self.out, flush=True)
@@ -90,6 +102,10 @@ class App:
             except QAInputError as exc:
                 failures += 1
                 self.error(path, str(exc))
+                continue
+            except Exception as exc:  # one bad file never ends the run for the others
+                failures += 1
+                self.error(path, f"could not be scored ({exc.__class__.__name__}: {exc})")
                 continue
             self.emit(result)
         return 1 if failures else 0
@@ -110,13 +126,13 @@ class App:
         failures = 0
         total = len(files)
         for n, path in enumerate(files, start=1):
-            this_call = call_id or _call_id(path)
             started = time.perf_counter()
 
             def progress(message: str, n: int = n, path: Path = path) -> None:
-                print(f"[{n}/{total}] {path.name}: {message}", file=self.err, flush=True)
+                print(f"[{n}/{total}] {printable(path.name)}: {message}", file=self.err, flush=True)
 
             try:
+                this_call = call_id or _call_id(path)
                 if path.suffix.lower() == ".json":
                     raise QAInputError(
                         "this is JSON, not audio: use `autoqa score` for transcripts"
@@ -132,8 +148,14 @@ class App:
                 failures += 1
                 self.error(path, str(exc))
                 continue
+            except SpeechModelError:
+                raise
+            except Exception as exc:  # one bad recording never ends the run for the others
+                failures += 1
+                self.error(path, f"could not be scored ({exc.__class__.__name__}: {exc})")
+                continue
             for warning in local.warnings:
-                progress(f"warning: {warning}")
+                progress(f"warning: {printable(warning)}")
             if local.warnings:  # stored, shown and alerted with the result
                 scored = scored.model_copy(update={"warnings": [*scored.warnings, *local.warnings]})
             if persist:
@@ -147,12 +169,14 @@ class App:
         return 1 if failures else 0
 
     def _save_transcript(self, call_id: str, transcript: dict) -> None:
-        path = self.settings.transcripts / f"{call_id}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(transcript, ensure_ascii=False), "utf-8")
+        folder = self.settings.transcripts
+        path = folder / f"{check_call_id(call_id)}.json"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps(transcript, ensure_ascii=False).encode("utf-8"))
 
     def results(self, flagged: bool) -> int:
         rows = self.store.list(flagged_only=flagged)
+        self.warn_unreadable()
         if not rows:
             print("no scored calls" + (" with flags" if flagged else ""), file=self.out)
             return 0
@@ -160,15 +184,36 @@ class App:
         return 0
 
     def show(self, call_id: str) -> int:
-        result = self.store.get(call_id)
+        try:
+            result = self.store.get(call_id)
+        except UnreadableRow as exc:
+            self.error(call_id, f"{exc}; score the call again to replace it")
+            return 1
         if result is None:
             self.error(call_id, f"no scored call with this id in {self.settings.database}")
             return 1
         print(format_scorecard(result), file=self.out)
         return 0
 
+    def evaluate(self, files: Sequence[Path], *, crosstalk: bool, as_json: bool) -> int:
+        from autoqa.evaluation import evaluate, format_report, load_labelled
+
+        try:
+            calls = load_labelled(files)
+        except QAInputError as exc:
+            print(f"autoqa: {printable(exc)}", file=self.err)
+            return 2
+        variants = ("clean", "crosstalk") if crosstalk else ("clean",)
+        report = evaluate(self.scorer, calls, variants)
+        if as_json:
+            print(json.dumps(report.summary(), indent=2), file=self.out)
+        else:
+            print(format_report(report), file=self.out)
+        return 0
+
     def report(self) -> int:
         rows = self.store.list()
+        self.warn_unreadable()
         path = write_report(rows, self.settings.report)
         print(f"report of {len(rows)} calls written to {path}", file=self.out)
         return 0
@@ -201,19 +246,22 @@ def _read(path: Path) -> bytes:
 
 
 def _call_id(path: Path) -> str:
-    return path.stem
+    try:
+        return check_call_id(path.stem)
+    except QAInputError as exc:
+        raise QAInputError(f"cannot name a call after this file: {exc}") from None
 
 
 def format_table(rows: Sequence[QAResult]) -> str:
     header = ("CALL", "AGENT", "SCORE", "FLAGS", "RISK", "ALERT")
     body = [
         (
-            r.call_id,
-            r.agent_id,
+            printable(r.call_id),
+            printable(r.agent_id),
             str(r.overall_score),
             ", ".join(r.violation_flags) or "-",
             ", ".join(r.risk_reasons) if r.risk_flag else "no",
-            ("URGENT" if r.risk_flag else "yes") if r.alerted else "no",
+            ("URGENT" if r.urgent else "yes") if r.alerted else "no",
         )
         for r in rows
     ]
@@ -227,29 +275,34 @@ def format_table(rows: Sequence[QAResult]) -> str:
 
 
 def format_scorecard(r: QAResult) -> str:
+    p = printable
     out = [
-        f"Call {r.call_id}   agent {r.agent_id}   {r.timestamp}",
-        f"Score {r.overall_score}/100   judge {r.judge}   rubric {r.rubric_version}",
+        f"Call {p(r.call_id)}   agent {p(r.agent_id)}   {p(r.timestamp)}",
+        f"Score {r.overall_score}/100   judge {p(r.judge)}   rubric {p(r.rubric_version)}",
         f"Risk: {', '.join(r.risk_reasons) or 'none'}   alerted: {'yes' if r.alerted else 'no'}",
         f"Sentiment: start {r.sentiment_start:+.2f}  end {r.sentiment_end:+.2f}  "
         f"trajectory {r.sentiment_trajectory:+.2f}",
-        f"Summary: {r.summary_insight}",
-        "",
-        "SOP checks:",
+        f"Summary: {p(r.summary_insight)}",
     ]
+    if r.needs_review and r.second_opinion is not None:
+        out.append(
+            f"Needs review: {r.second_opinion.judge} judge disagrees on "
+            f"{', '.join(r.disputed_sops)}" + (" (urgent)" if r.urgent_review else "")
+        )
+    out += ["", "SOP checks:"]
     for c in r.sop_checks:
         state = "VIOLATED" if c.violated else ("followed" if c.triggered else "not triggered")
-        out.append(f"  {c.sop_id} {c.flag:<38} {state}: {c.note}")
+        out.append(f"  {c.sop_id} {c.flag:<38} {state}: {p(c.note)}")
         for ev in c.evidence:
             minutes, secs = divmod(int(ev.start_time), 60)
             when = f"{minutes:02d}:{secs:02d}"
-            out.append(f'      turn {ev.turn_index} at {when} {ev.speaker.value}: "{ev.quote}"')
+            out.append(f'      turn {ev.turn_index} at {when} {ev.speaker.value}: "{p(ev.quote)}"')
     for w in r.warnings:
-        out.append(f"warning: {w}")
+        out.append(f"warning: {p(w)}")
     out += [
         "",
         "Transcript:",
-        *(f"  [{i}] {line}" for i, line in enumerate(r.transcript_text.splitlines())),
+        *(f"  [{i}] {p(line)}" for i, line in enumerate(r.transcript_text.splitlines())),
     ]
     return "\n".join(out)
 
@@ -290,6 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="one call's scorecard with evidence")
     p.add_argument("call_id")
     sub.add_parser("report", help="write the HTML report of every stored call")
+    p = sub.add_parser(
+        "eval", help="score labelled calls and print precision, recall and F1 of the judge"
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="CASES.yaml")
+    p.add_argument(
+        "--clean-only", action="store_true", help="skip the variant where the sides talk over"
+    )
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p = sub.add_parser("demo", help="score the bundled sample calls and write the HTML report")
     p.add_argument("--samples", type=Path, default=None, help="folder of recordings")
     return parser
@@ -301,9 +362,15 @@ def main(
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     err = err or sys.stderr
-    if getattr(args, "call_id", None) and args.command in ("score", "run") and len(args.files) > 1:
-        print("autoqa: --call-id names one call: give exactly one file with it", file=err)
-        return 2
+    if getattr(args, "call_id", None) and args.command in ("score", "run"):
+        if len(args.files) > 1:
+            print("autoqa: --call-id names one call: give exactly one file with it", file=err)
+            return 2
+        try:
+            check_call_id(args.call_id)
+        except QAInputError as exc:
+            print(f"autoqa: --call-id {printable(args.call_id)}: {exc}", file=err)
+            return 2
     try:
         app = App(Settings.from_env(), out, err)
         if args.command == "score":
@@ -316,6 +383,8 @@ def main(
             return app.show(args.call_id)
         if args.command == "report":
             return app.report()
+        if args.command == "eval":
+            return app.evaluate(args.files, crosstalk=not args.clean_only, as_json=args.json)
         return app.demo(args.samples or default_samples_dir())
     except (RubricError, SpeechModelError) as exc:
         print(f"autoqa: {exc}", file=err)

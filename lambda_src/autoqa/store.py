@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -127,6 +128,16 @@ class SQLiteResultStore:
             except UnreadableRow:
                 self.unreadable.append(str(row["call_id"]))
         return results
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a crash leaves the old file, never half of a new one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class UnreadableRow(ValueError):

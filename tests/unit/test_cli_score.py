@@ -8,16 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from autoqa.cli import main
 from tests.conftest import PUBLIC_CASES, TRANSCRIBE_SAMPLES, framed, load_cases, transcribe_json
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("AUTOQA_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
