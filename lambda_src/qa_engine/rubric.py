@@ -94,6 +94,7 @@ class SentimentLexicon(BaseModel):
     words: dict[str, float]
     intensifiers: list[str]
     english_overrides: dict[str, float] = Field(default_factory=dict)
+    neutral_phrases: list[str] = Field(default_factory=list)
 
 
 class Rubric:

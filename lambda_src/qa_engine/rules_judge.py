@@ -303,7 +303,7 @@ class RulesJudge:
         """A photo of the battery, not of a receipt or the app ("its photo" after a receipt).
 
         The battery named next to the word photo settles it; otherwise anything else named
-        in the sentence, or in the sentence before it in the same turn, is what is asked for.
+        in the sentence, or in the agent's sentence before it, is what is asked for.
         """
         near = [
             b
@@ -312,13 +312,9 @@ class RulesJudge:
         ]
         if near:
             return True
-        before = [
-            s
-            for s in call.segments
-            if s.turn_index == photo.segment.turn_index
-            and s.sentence_index == photo.segment.sentence_index - 1
-        ]
-        return not call.hits_in("photo_not_of_battery", [photo.segment, *before])
+        agent = call.of(Speaker.AGENT)
+        here = agent.index(photo.segment)
+        return not call.hits_in("photo_not_of_battery", agent[max(0, here - 1) : here + 1])
 
     def safety_instructions(self, call: CallText) -> SopCheck:
         report = _first(self.hazard_reports(call, HAZARD_GROUPS))
@@ -383,6 +379,8 @@ class RulesJudge:
             for group in ("finance_topic", "money_amount")
             for h in call.hits(group, Speaker.CUSTOMER)
             if call.hits_in("customer_first_person", [h.segment])
+            and not call.is_conditional(h)
+            and not call.hits_in("how_to_question", [h.segment])
         ]
         first_topic = _first(own_topics)
         agent_topics = call.hits("finance_topic", Speaker.AGENT) + call.hits(
@@ -399,13 +397,16 @@ class RulesJudge:
                 continue
             if call.hits_in("policy_generic", [seg]):
                 continue
+            marked = bool(call.hits_in("account_marker", [seg]))
+            if not marked and call.hits_in("price_list", [seg]):
+                continue  # "a single swap costs 170 rupees": a price for everyone
             if not any(
                 call.hits_in(group, [seg])
                 for group in ("account_status", "account_figure", "account_seen")
             ):
                 continue
             raised = first_topic is not None and first_topic.segment.position < seg.position
-            if call.hits_in("account_marker", [seg]) or raised:
+            if marked or raised:
                 found.append(hit)
         return found
 

@@ -16,7 +16,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from qa_engine.models import Conversation
 from qa_engine.rubric import Rubric
-from qa_engine.text import clauses, fold, fold_word, normalize
+from qa_engine.text import clauses, fold, fold_word, normalize, split_sentences
 
 # A turn whose score is this close to zero carries no feeling and does not dilute the average.
 NEUTRAL_BAND = 0.05
@@ -56,9 +56,16 @@ class SentimentScorer:
         self._vader = _vader()
         self._vader_lexicon = dict(self._vader.lexicon)
         self._vader_lexicon.update(lexicon.english_overrides)
+        self._neutral = (
+            re.compile("|".join(re.escape(p) for p in lexicon.neutral_phrases), re.IGNORECASE)
+            if lexicon.neutral_phrases
+            else None
+        )
 
     def score(self, text: str) -> float:
         """Sentiment of one utterance in [-1, 1]."""
+        if self._neutral is not None:
+            text = self._neutral.sub(" ", text)
         english = self._english(text)
         local = self._hindi(text)
         if english and local:
@@ -71,9 +78,13 @@ class SentimentScorer:
         original = analyzer.lexicon
         analyzer.lexicon = self._vader_lexicon
         try:
-            return analyzer.polarity_scores(_POLITE_DECLINE.sub(r"\1. ", text))["compound"]
+            # Sentence by sentence: VADER's negation looks back three words whatever the
+            # punctuation, so "Nothing. Worst service ever" would read "worst" as negated.
+            sentences = split_sentences(_POLITE_DECLINE.sub(r"\1. ", text))
+            total = sum(_raw(analyzer.polarity_scores(s)["compound"]) for s in sentences)
         finally:
             analyzer.lexicon = original
+        return round(total / math.sqrt(total * total + _VADER_ALPHA), 4) if total else 0.0
 
     def _hindi(self, text: str) -> float:
         total = sum(self._clause_valence(tokens) for tokens in clauses(text))
@@ -103,11 +114,18 @@ class SentimentScorer:
         return total
 
     def summarize(self, conversation: Conversation) -> SentimentSummary:
-        scores = [self.score(t.text) for t in conversation.customer_turns()]
+        # Backchannels said under the agent's turns are listening, not feeling.
+        scores = [self.score(t.text) for t in conversation.customer_turns() if not t.backchannel]
         if not scores:
             return SentimentSummary([], 0.0, 0.0)
         third = max(1, math.ceil(len(scores) / 3))
         return SentimentSummary(scores, _mean_felt(scores[:third]), _mean_felt(scores[-third:]))
+
+
+def _raw(compound: float) -> float:
+    """VADER's summed valence behind a compound score (the inverse of its normalization)."""
+    c = max(-0.9999, min(0.9999, compound))
+    return c * math.sqrt(_VADER_ALPHA) / math.sqrt(1 - c * c)
 
 
 def _mean_felt(scores: list[float]) -> float:

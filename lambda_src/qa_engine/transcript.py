@@ -23,6 +23,7 @@ naming the field and the problem, never a traceback.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import math
 from collections import Counter
@@ -51,6 +52,8 @@ REPLY_MIN_WORDS = 3
 # A backchannel is at most this many words, all of them listening sounds.
 BACKCHANNEL_MAX_WORDS = 4
 OVERLAP_TOLERANCE_SECONDS = 0.25
+# Resuming this soon after a pause, a speaker had not heard what the other side began in it.
+RESUME_SECONDS = 0.6
 # Longer than any call; a time beyond it is a corrupt file, not a long call.
 MAX_SECONDS = 48 * 3600
 MAX_MILLIS = MAX_SECONDS * 1000
@@ -424,7 +427,8 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
             else:
                 spoken.append(piece)
     turns: list[LabelledTurn] = []
-    for piece in sorted(spoken, key=lambda p: (p.start, p.end)):
+    order = _speaking_order(spoken)
+    for piece in sorted(spoken, key=lambda p: (order[id(p)], p.end)):
         current = turns[-1] if turns else None
         if (
             current is not None
@@ -440,6 +444,27 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
     for n, piece in enumerate(sorted(listening, key=lambda p: (p.start, p.end)), start=1):
         placed.append((max(0, bisect.bisect_right(starts, piece.start) - 1), n, piece))
     return [t for _, _, t in sorted(placed, key=lambda x: (x[0], x[1]))]
+
+
+def _speaking_order(pieces: list[LabelledTurn]) -> dict[int, float]:
+    """When each piece joins the conversation: its start, unless the other side talked on
+    through it. A speaker who resumes within `RESUME_SECONDS` and finishes a sentence while
+    the other side is still talking was not answering them: the other side's piece then
+    comes after that sentence ("... this is Karen. [caller starts] How can I help you?"
+    keeps the greeting whole)."""
+    by_label: dict[str, list[LabelledTurn]] = {}
+    for p in sorted(pieces, key=lambda p: (p.start, p.end)):
+        by_label.setdefault(p.label, []).append(p)
+    order = {id(p): p.start for p in pieces}
+    for label, own in by_label.items():
+        others = [p for other, ps in by_label.items() if other != label for p in ps]
+        for before, after in itertools.pairwise(own):
+            if after.start - before.end > RESUME_SECONDS:
+                continue
+            for p in others:
+                if before.start <= p.start < after.start and p.end >= after.end:
+                    order[id(p)] = max(order[id(p)], after.start + 1e-3)
+    return order
 
 
 def parse_transcript(
@@ -526,8 +551,7 @@ def _assign_roles(labelled: list[LabelledTurn], agent_label: str) -> list[Turn]:
         if (
             merged
             and merged[-1][0] is role
-            and not t.backchannel
-            and not merged[-1][1].backchannel
+            and not (t.backchannel and not merged[-1][1].backchannel)
             and t.start - merged[-1][1].end < TURN_PAUSE_SECONDS
         ):
             merged[-1][1].absorb(t)
