@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench samples synth deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
 
 install: $(INSTALLED)
 
@@ -50,6 +50,15 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
+
+# The rules judge against every labelled call in tests/data, clean and with crosstalk.
+eval: $(INSTALLED)
+	$(BIN)/autoqa eval tests/data/*.yaml
+
+# Regenerates bench/heldout/*.ogg from bench/heldout/dialogues/*.yaml (Kokoro-82M voices).
+heldout: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/heldout/make_recordings.py
 
 # Regenerates samples/*.ogg from samples/dialogues/*.yaml (needs espeak-ng and sox).
 samples: $(INSTALLED)
