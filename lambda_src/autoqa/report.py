@@ -23,7 +23,8 @@ padding:2px 8px;color:#fff}.good{background:#2e7d32}.warn{background:#ef6c00}
 .bad{background:#c62828}
 .tag{display:inline-block;font-size:12px;padding:2px 7px;border-radius:10px;margin:2px 4px 2px 0;
 background:#fdecea;color:#b71c1c}.risk{background:#fff3e0;color:#e65100}.ok{background:#e8f5e9;
-color:#1b5e20}.meta{color:#5a6775;font-size:13px}blockquote{margin:6px 0 6px 14px;padding-left:10px;
+color:#1b5e20}.meta{color:#5a6775;font-size:13px}.warn{background:#fff8e1;border-left:4px solid
+#f9a825;padding:6px 10px;margin:8px 0}blockquote{margin:6px 0 6px 14px;padding-left:10px;
 border-left:3px solid #c62828;font-size:14px}ol.transcript{font-size:14px;line-height:1.5;
 padding-left:28px}ol.transcript li.AGENT{color:#0b4f6c}ol.transcript li.hit{background:#fff8e1}
 details summary{cursor:pointer;font-weight:600;margin-top:10px}
@@ -65,7 +66,14 @@ def _call_section(r: QAResult) -> str:
         speaker = "AGENT" if line.startswith("AGENT:") else "CUSTOMER"
         cls = speaker + (" hit" if i in hit_turns else "")
         lines.append(f'<li value="{i}" class="{cls}">{escape(line)}</li>')
-    alert = "alert sent" + (" (urgent)" if r.risk_flag else "") if r.alerted else "no alert"
+    alert = "alert sent" + (" (urgent)" if r.urgent else "") if r.alerted else "no alert"
+    notices = [f'<p class="warn">Warning: {escape(w)}</p>' for w in r.warnings]
+    if r.needs_review:
+        notices.insert(
+            0,
+            f'<p class="warn">Needs review: the judges disagree on '
+            f"{escape(', '.join(r.disputed_sops))}.</p>",
+        )
     return f"""
 <section class="call" id="{escape(r.call_id)}">
   <h2><span class="score {_score_class(r.overall_score)}">{r.overall_score}</span>
@@ -73,6 +81,7 @@ def _call_section(r: QAResult) -> str:
   <div class="meta">agent {escape(r.agent_id)} &middot; {escape(r.timestamp)} &middot;
       judge {escape(r.judge)} &middot; rubric {escape(r.rubric_version)} &middot; {alert}</div>
   <p>{flags} {risks}</p>
+  {"".join(notices)}
   <p>{escape(r.summary_insight)}</p>
   {findings_html}
   <p class="meta">Customer sentiment: start {r.sentiment_start:+.2f}, end {r.sentiment_end:+.2f},

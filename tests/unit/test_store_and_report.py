@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 
 from autoqa.alert_log import JsonlAlertSink
 from autoqa.report import render_report
 from autoqa.store import SQLiteResultStore
+from qa_engine.alerts import build_alert
+from qa_engine.models import SecondOpinion
 from qa_engine.pipeline import QAPipeline
 from tests.conftest import framed, transcribe_json
 
@@ -54,3 +57,52 @@ def test_report_shows_scores_flags_evidence_and_escapes_text(scorer):
     assert "[00:0" in html  # evidence time
     assert ">75</span>" in html
     assert "Customer sentiment" in html
+
+
+def test_a_cross_checked_result_keeps_both_verdicts_in_the_store_and_the_report(tmp_path, scorer):
+    result = scorer.score_transcript(transcribe_json(SMOKE), call_id="c1", agent_id="a7")
+    rules = next(c for c in result.sop_checks if c.sop_id == "S4")
+    checked = result.model_copy(
+        update={
+            "needs_review": True,
+            "disputed_sops": ["S4"],
+            "urgent_review": True,
+            "second_opinion": SecondOpinion(
+                judge="rules", sop_checks=[rules], risk_reasons=["SAFETY_HAZARD"], summary="x"
+            ),
+            "warnings": ["the recording ends mid-speech: the call may have been cut short"],
+        }
+    )
+    store = SQLiteResultStore(tmp_path / "r.sqlite3")
+    store.put(checked)
+    assert store.get("c1") == checked
+    html = render_report([checked])
+    assert "Needs review: the judges disagree on S4." in html
+    assert "Warning: the recording ends mid-speech" in html
+    alert = build_alert(checked)
+    assert alert.urgent and "Needs review" in alert.message and "cut short" in alert.message
+
+
+def test_a_store_from_before_the_review_columns_is_upgraded_in_place(tmp_path, scorer):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        columns = [
+            "call_id TEXT PRIMARY KEY",
+            *(
+                f"{name} TEXT NOT NULL"
+                for name in (
+                    "timestamp agent_id transcript_text violation_flags summary_insight "
+                    "risk_reasons sop_checks rubric_version judge status warnings"
+                ).split()
+            ),
+            *(f"{name} INTEGER NOT NULL" for name in ("overall_score", "risk_flag", "alerted")),
+            *(
+                f"{name} REAL NOT NULL"
+                for name in ("sentiment_start", "sentiment_end", "sentiment_trajectory")
+            ),
+        ]
+        db.execute(f"CREATE TABLE call_qa_results ({', '.join(columns)})")
+    store = SQLiteResultStore(path)
+    result = scorer.score_transcript(transcribe_json(SMOKE), call_id="c1", agent_id="a")
+    store.put(result)
+    assert store.get("c1") == result
