@@ -90,10 +90,19 @@ def test_a_store_from_before_the_review_columns_is_upgraded_in_place(tmp_path, s
             "call_id TEXT PRIMARY KEY",
             *(
                 f"{name} TEXT NOT NULL"
-                for name in (
-                    "timestamp agent_id transcript_text violation_flags summary_insight "
-                    "risk_reasons sop_checks rubric_version judge status warnings"
-                ).split()
+                for name in [
+                    "timestamp",
+                    "agent_id",
+                    "transcript_text",
+                    "violation_flags",
+                    "summary_insight",
+                    "risk_reasons",
+                    "sop_checks",
+                    "rubric_version",
+                    "judge",
+                    "status",
+                    "warnings",
+                ]
             ),
             *(f"{name} INTEGER NOT NULL" for name in ("overall_score", "risk_flag", "alerted")),
             *(
