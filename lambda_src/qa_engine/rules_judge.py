@@ -24,11 +24,13 @@ from qa_engine.models import (
 from qa_engine.rubric import Rubric
 from qa_engine.text import Hit, Segment, find_hits, segment_turn
 
+WEATHER_SENSITIVE = frozenset({"hazard_hot", "hazard_burning", "hazard_symptom"})
 # "photo of the battery", "battery ki ek photo": the battery is named this close to the photo.
 PHOTO_OBJECT_WORDS = 3
 HAZARD_GROUPS = (
     "hazard_swollen",
     "hazard_symptom",
+    "hazard_burning",
     "hazard_leak",
     "hazard_smoke",
     "hazard_fire",
@@ -259,7 +261,7 @@ class RulesJudge:
         reports = []
         for group in groups:
             hits = call.asserted(call.hits(group, Speaker.CUSTOMER))
-            if group == "hazard_hot":
+            if group in WEATHER_SENSITIVE:  # "it's 46 degrees, I am melting" is the weather
                 hits = [h for h in hits if not call.hits_in("hot_weather_context", [h.segment])]
             reports.extend(h for h in hits if not self._general_question(call, h.segment))
         return reports

@@ -104,11 +104,10 @@ class SentimentScorer:
                 continue
             if i > 0 and tokens[i - 1] in self._intensifiers:
                 valence += math.copysign(_INTENSIFIER_BOOST, valence)
-            preceding = tokens[max(0, i - 2) : i]
+            # Hindi negates after the word ("accha nahi", "गुस्सा नहीं"); a "nahi" before it
+            # ends the clause before ("koi sunta nahi, bahut gussa"), unpunctuated.
             following = tokens[i + 1 : i + 3]
-            if self._negation.has_negator(preceding) or self._negation.has_trailing_negator(
-                following
-            ):
+            if self._negation.has_trailing_negator(following):
                 valence *= -0.74  # VADER's damping for a negated word
             total += valence
         return total

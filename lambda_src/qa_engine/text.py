@@ -8,6 +8,7 @@ space-separated tokens because Python's `\\b` splits Devanagari words at their v
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -46,8 +47,8 @@ _DEVANAGARI_FOLDS = str.maketrans(
     }
 )
 _LOWER_RUN = re.compile(r"(?<!\\)[a-z]+")
-_GAP_LONG = r"(?:\s\S+){0,8}?\s"
-_GAP_SHORT = r"(?:\s\S+){0,3}?\s"
+_GAP_LONG = r"\S*?(?:\s\S+){0,8}?\s"
+_GAP_SHORT = r"\S*?(?:\s\S+){0,3}?\s"
 _WORD_EDGE = r"(?:(?<!\S)|(?!\S))"
 
 
@@ -172,11 +173,16 @@ class Hit:
 
 
 def find_hits(regex: re.Pattern[str], segment: Segment) -> list[Hit]:
+    """Cue matches, each within one clause: "drive slowly, don't touch it" is no "don't drive"."""
     hits = []
-    for m in regex.finditer(segment.folded):
-        first = segment.token_index(m.start())
-        last = segment.token_index(max(m.start(), m.end() - 1)) + 1
-        hits.append(Hit(segment, first, last, m.group()))
+    tokens = segment.tokens
+    bounds = sorted({0, *segment.clause_starts, len(tokens)})
+    for lo, hi in itertools.pairwise(bounds):
+        clause = " ".join(tokens[lo:hi])
+        for m in regex.finditer(clause):
+            first = lo + clause.count(" ", 0, m.start())
+            last = lo + clause.count(" ", 0, max(m.start(), m.end() - 1)) + 1
+            hits.append(Hit(segment, first, last, m.group()))
     return hits
 
 
