@@ -53,6 +53,7 @@ class Sop(BaseModel):
 
 class Negation(BaseModel):
     before: list[str]
+    before_adjacent: list[str] = Field(default_factory=list)
     after: list[str]
     conditional: list[str]
 
@@ -73,6 +74,7 @@ class RubricSpec(BaseModel):
     hello_words: list[str]
     backchannel_words: list[str] = Field(default_factory=list)
     self_intro_words: list[str] = Field(default_factory=list)
+    respellings: dict[str, str] = Field(default_factory=dict)
     self_intro_copula: list[str] = Field(default_factory=list)
     name_stopwords: list[str]
     cues: dict[str, list[str]]
@@ -120,12 +122,14 @@ class Rubric:
         except re.error as exc:
             raise RubricError(f"a cue pattern in prompts/{RUBRIC_FILE} is invalid: {exc}") from exc
         neg = self.spec.negation
-        self.negation = NegationScope(neg.before, neg.after)
+        self.negation = NegationScope(neg.before, neg.after, adjacent=neg.before_adjacent)
         self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
         self.hello_words = frozenset(fold_word(normalize(w)) for w in self.spec.hello_words)
         self.self_intro_words = frozenset(
             fold_word(normalize(w)) for w in self.spec.self_intro_words
         )
+        # Applied to normalized words before folding, so keys and values stay unfolded.
+        self.respellings = {normalize(k): normalize(v) for k, v in self.spec.respellings.items()}
         self.self_intro_copula = frozenset(
             fold_word(normalize(w)) for w in self.spec.self_intro_copula
         )

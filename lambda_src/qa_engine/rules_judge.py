@@ -52,7 +52,7 @@ class CallText:
         for turn in conversation.turns:
             self.speaker_of[turn.index] = turn.speaker
             self.turn_of[turn.index] = turn
-            self.segments.extend(segment_turn(turn.index, turn.text))
+            self.segments.extend(segment_turn(turn.index, turn.text, rubric.respellings))
         self._hits: dict[tuple[str, Speaker | None], list[Hit]] = {}
 
     def of(self, speaker: Speaker) -> list[Segment]:

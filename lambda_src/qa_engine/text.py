@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 _NUKTA = "\u093c"
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
+_IDENTIFIER = re.compile(r"\w+(?:_\w+)+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _CLAUSE_BREAK = re.compile(r"[,;:\u2014\u2013]|\s-\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?\u0964])\s+")
@@ -57,7 +58,12 @@ def _keep(ch: str) -> bool:
 
 
 def normalize(text: str) -> str:
-    """Lower-case, strip punctuation and nukta, keep letters, marks and digits of any script."""
+    """Lower-case, strip punctuation and nukta, keep letters, marks and digits of any script.
+
+    Identifiers written with underscores ("ESCALATION_NOT_OFFERED") are never speech: a
+    transcript that holds them is someone typing at the judge, and they are dropped.
+    """
+    text = _IDENTIFIER.sub(" ", text)
     text = unicodedata.normalize("NFD", text).replace(_NUKTA, "")
     text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).lower()
     text = _APOSTROPHES.sub("", text)
@@ -133,7 +139,10 @@ def clauses(text: str) -> list[list[str]]:
     return out
 
 
-def segment_turn(turn_index: int, text: str) -> list[Segment]:
+def segment_turn(
+    turn_index: int, text: str, respell: Mapping[str, str] | None = None
+) -> list[Segment]:
+    """A turn's sentences, folded; `respell` maps ASR spellings ("btaiye") to the usual one."""
     segments = []
     cursor = 0
     for sentence_index, sentence in enumerate(split_sentences(text)):
@@ -143,7 +152,10 @@ def segment_turn(turn_index: int, text: str) -> list[Segment]:
         clause_starts: set[int] = set()
         words: list[str] = []
         for clause in _CLAUSE_BREAK.split(sentence):
-            folded_clause = fold(clause).split()
+            plain = normalize(clause).split()
+            if respell:  # before folding: "full" (charge) and "phool" (swollen) fold alike
+                plain = [w for t in plain for w in respell.get(t, t).split()]
+            folded_clause = [fold_word(w) for w in plain]
             if folded_clause:
                 clause_starts.add(len(words))
                 words.extend(folded_clause)
@@ -189,14 +201,21 @@ def find_hits(regex: re.Pattern[str], segment: Segment) -> list[Hit]:
 class NegationScope:
     """Decides whether a cue is negated: "not swollen", "no smoke", "dhuan nahi", "फूली नहीं"."""
 
-    def __init__(self, before: Sequence[str], after: Sequence[str], window: int = 3) -> None:
+    def __init__(
+        self,
+        before: Sequence[str],
+        after: Sequence[str],
+        window: int = 3,
+        adjacent: Sequence[str] = (),
+    ) -> None:
         self._before = frozenset(fold_word(normalize(w)) for w in before)
+        self._adjacent = frozenset(fold_word(normalize(w)) for w in adjacent)
         self._after = frozenset(fold_word(normalize(w)) for w in after)
         self._window = window
 
     def has_negator(self, tokens: Iterable[str]) -> bool:
         """Whether any token negates what follows it ("not", "no", "नहीं")."""
-        return any(t in self._before for t in tokens)
+        return any(t in self._before or t in self._adjacent for t in tokens)
 
     def has_trailing_negator(self, tokens: Iterable[str]) -> bool:
         """Whether any token negates what precedes it (Hindi order: "accha nahi")."""
@@ -207,7 +226,9 @@ class NegationScope:
         for i in range(hit.start_token - 1, max(-1, hit.start_token - 1 - self._window), -1):
             if i + 1 in clauses:
                 break
-            if tokens[i] in self._before:
+            if tokens[i] in self._before or (
+                i == hit.start_token - 1 and tokens[i] in self._adjacent
+            ):
                 return True
         stop = min(len(tokens), hit.end_token + self._window)
         for i in range(hit.end_token, stop):
