@@ -158,9 +158,14 @@ class App:
                 progress(f"warning: {printable(warning)}")
             if local.warnings:  # stored, shown and alerted with the result
                 scored = scored.model_copy(update={"warnings": [*scored.warnings, *local.warnings]})
-            if persist:
-                self._save_transcript(this_call, local.document)
-            result = pipeline.finish(scored)
+            try:
+                if persist:
+                    self._save_transcript(this_call, local.document)
+                result = pipeline.finish(scored)
+            except OSError as exc:  # the store or the disk, not the recording
+                failures += 1
+                self.error(path, f"could not be stored ({exc.strerror or exc})")
+                continue
             progress(f"scored {result.overall_score} in {time.perf_counter() - started:.1f} s")
             if emit:
                 self.emit(result)

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
@@ -34,7 +34,7 @@ class LabelledCall(BaseModel):
     risk_reasons: list[str] | None = None
     sentiment: str | None = None
     tags: list[str] = Field(default_factory=list)
-    turns: list[tuple[str, str]] = Field(min_length=2)
+    turns: list[tuple[Literal["A", "C"], str]] = Field(min_length=2)
 
 
 def load_labelled(paths: Iterable[Path]) -> list[LabelledCall]:
@@ -81,7 +81,12 @@ class Outcome:
 
     @property
     def exact(self) -> bool:
-        return not self.missed and not self.extra and self.risk == self.call.risk
+        return (
+            self.error is None
+            and not self.missed
+            and not self.extra
+            and self.risk == self.call.risk
+        )
 
 
 @dataclass
@@ -120,8 +125,9 @@ class Report:
 
     @property
     def risk_accuracy(self) -> float:
-        scored = [o for o in self.outcomes if o.error is None]
-        return sum(o.risk == o.call.risk for o in scored) / len(scored) if scored else 0.0
+        """A call that could not be scored counts as wrong."""
+        right = sum(o.error is None and o.risk == o.call.risk for o in self.outcomes)
+        return right / len(self.outcomes) if self.outcomes else 0.0
 
     @property
     def exact_share(self) -> float:
@@ -211,6 +217,8 @@ def format_report(report: Report) -> str:
     misses = [o for o in report.outcomes if not o.exact]
     confusion: Counter[str] = Counter()
     for o in misses:
+        if o.error:
+            confusion["could not be scored"] += 1
         confusion.update(f"missed {f}" for f in o.missed)
         confusion.update(f"raised {f}" for f in o.extra)
         if o.risk != o.call.risk:

@@ -153,6 +153,6 @@ def _to_result(row: sqlite3.Row) -> QAResult:
         for name in _BOOL_FIELDS:
             data[name] = bool(data[name])
         return QAResult.model_validate(data)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         reason = str(exc).splitlines()[0]
         raise UnreadableRow(f"stored row {data.get('call_id')!r} is unreadable: {reason}") from None

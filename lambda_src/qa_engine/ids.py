@@ -6,7 +6,8 @@ import unicodedata
 
 from qa_engine.errors import QAInputError
 
-MAX_CALL_ID = 200
+# Names a file too: file systems allow 255 bytes, and the store adds its own suffixes.
+MAX_CALL_ID_BYTES = 200
 
 
 def check_call_id(value: str) -> str:
@@ -18,8 +19,10 @@ def check_call_id(value: str) -> str:
     """
     if not value or not value.strip():
         raise QAInputError("call id is empty")
-    if len(value) > MAX_CALL_ID:
-        raise QAInputError(f"call id is longer than {MAX_CALL_ID} characters")
+    if len(value.encode("utf-8")) > MAX_CALL_ID_BYTES:
+        raise QAInputError(
+            f"call id is longer than {MAX_CALL_ID_BYTES} bytes (a file name must fit it)"
+        )
     if value in (".", "..") or any(sep in value for sep in ("/", "\\")):
         raise QAInputError("call id may not contain a path separator or be '.' or '..'")
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value) or any(

@@ -54,6 +54,7 @@ class CallText:
             self.turn_of[turn.index] = turn
             self.segments.extend(segment_turn(turn.index, turn.text, rubric.respellings))
         self._hits: dict[tuple[str, Speaker | None], list[Hit]] = {}
+        self._by_segment: dict[tuple[str, int], list[Hit]] = {}
 
     def of(self, speaker: Speaker) -> list[Segment]:
         return [s for s in self.segments if self.speaker_of[s.turn_index] is speaker]
@@ -65,14 +66,19 @@ class CallText:
     def hits(self, group: str, speaker: Speaker | None = None) -> list[Hit]:
         key = (group, speaker)
         if key not in self._hits:
-            regex = self.rubric.cue(group)
             segments = self.segments if speaker is None else self.of(speaker)
-            self._hits[key] = [h for s in segments for h in find_hits(regex, s)]
+            self._hits[key] = self.hits_in(group, segments)
         return self._hits[key]
 
     def hits_in(self, group: str, segments: Sequence[Segment]) -> list[Hit]:
-        regex = self.rubric.cue(group)
-        return [h for s in segments for h in find_hits(regex, s)]
+        return [h for s in segments for h in self._segment_hits(group, s)]
+
+    def _segment_hits(self, group: str, segment: Segment) -> list[Hit]:
+        # Rules ask about the same sentence again and again (one question per cue hit).
+        key = (group, id(segment))
+        if key not in self._by_segment:
+            self._by_segment[key] = find_hits(self.rubric.cue(group), segment)
+        return self._by_segment[key]
 
     def evidence(self, hit_or_segment: Hit | Segment) -> Evidence:
         seg = hit_or_segment.segment if isinstance(hit_or_segment, Hit) else hit_or_segment

@@ -45,9 +45,14 @@ def risk_reasons(
     return reasons
 
 
-def union_reasons(*reason_lists: Sequence[str]) -> list[str]:
-    """Every reason any judge found, in the order the spec lists them."""
-    found = {r for reasons in reason_lists for r in reasons}
+# What the rules hear in the words of a call, which no other judge can clear. The verdict-made
+# reasons (SAFETY_SOP_VIOLATED) follow the verdict that is kept, and a dispute marks the call.
+HEARD_RISKS = ("SAFETY_HAZARD", "ESCALATION_REQUESTED", "LEGAL_THREAT", "ABUSE")
+
+
+def union_reasons(kept: Sequence[str], heard: Sequence[str]) -> list[str]:
+    """The kept verdict's reasons and every reason the rules heard, in the spec's order."""
+    found = {*kept, *(r for r in heard if r in HEARD_RISKS)}
     return [r for r in RISK_REASONS if r in found]
 
 

@@ -8,6 +8,7 @@ space-separated tokens because Python's `\\b` splits Devanagari words at their v
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -120,9 +121,6 @@ class Segment:
     def position(self) -> tuple[int, int]:
         return (self.turn_index, self.sentence_index)
 
-    def token_index(self, char_offset: int) -> int:
-        return self.folded.count(" ", 0, char_offset)
-
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
@@ -191,9 +189,12 @@ def find_hits(regex: re.Pattern[str], segment: Segment) -> list[Hit]:
     bounds = sorted({0, *segment.clause_starts, len(tokens)})
     for lo, hi in itertools.pairwise(bounds):
         clause = " ".join(tokens[lo:hi])
+        word_starts = list(
+            itertools.accumulate((len(t) + 1 for t in tokens[lo : hi - 1]), initial=0)
+        )
         for m in regex.finditer(clause):
-            first = lo + clause.count(" ", 0, m.start())
-            last = lo + clause.count(" ", 0, max(m.start(), m.end() - 1)) + 1
+            first = lo + bisect.bisect_right(word_starts, m.start()) - 1
+            last = lo + bisect.bisect_right(word_starts, max(m.start(), m.end() - 1))
             hits.append(Hit(segment, first, last, m.group()))
     return hits
 

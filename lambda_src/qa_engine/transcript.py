@@ -26,6 +26,7 @@ import bisect
 import itertools
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from typing import Any
 
 from qa_engine.errors import EmptyTranscriptError, TranscriptFormatError
 from qa_engine.models import Conversation, Speaker, Turn
-from qa_engine.text import fold_word, normalize
+from qa_engine.text import fold, fold_word, normalize
 
 AGENT_CHANNEL = "ch_0"
 # A pause this long inside one speaker's speech starts a new turn.
@@ -56,6 +57,10 @@ OVERLAP_TOLERANCE_SECONDS = 0.25
 RESUME_SECONDS = 0.6
 # Longer than any call; a time beyond it is a corrupt file, not a long call.
 MAX_SECONDS = 48 * 3600
+# A time as Transcribe writes it: "12.345", also "1e2" or "Infinity" (refused after parsing).
+_DECIMAL = re.compile(
+    r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.IGNORECASE
+)
 MAX_MILLIS = MAX_SECONDS * 1000
 SENTENCE_END = frozenset(".?!\u0964")
 _NO_SPACE_BEFORE = set(".,?!;:%)\u0964")
@@ -123,7 +128,8 @@ def load_transcript(raw: bytes | str) -> dict[str, Any]:
         raise TranscriptFormatError("not an Amazon Transcribe output (not JSON text)")
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    # ValueError covers JSONDecodeError and integers past Python's digit limit.
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
         raise TranscriptFormatError(f"not JSON ({reason})") from None
     if not isinstance(data, dict):
@@ -150,11 +156,15 @@ def _shown(value: Any) -> str:
 
 
 def _time(value: Any, where: str, limit: float = MAX_SECONDS) -> float:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int | float)
+        or (isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()))
+    ):
         raise TranscriptFormatError(f"{where} is not a time in seconds (got {_shown(value)})")
     try:
         seconds = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise TranscriptFormatError(
             f"{where} is not a time in seconds (got {_shown(value)})"
         ) from None
@@ -359,8 +369,8 @@ def _pieces(
                 or (
                     gap >= CROSSTALK_PAUSE_SECONDS
                     and len(piece.words) <= BACKCHANNEL_MAX_WORDS
-                    and all(_folded(w) in fillers for w in piece.words)
-                    and _folded(word.content) not in fillers
+                    and all(fold(w) in fillers for w in piece.words)
+                    and fold(word.content) not in fillers
                 )
                 or (
                     gap >= CROSSTALK_PAUSE_SECONDS
@@ -386,22 +396,28 @@ def _started(starts: list[float], lo: float, hi: float) -> int:
     return bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
 
 
-def _folded(word: str) -> str:
-    return " ".join(fold_word(t) for t in normalize(word).split())
+class _Spans:
+    """The other side's pieces, for asking quickly whether any overlaps a stretch of time."""
+
+    def __init__(self, pieces: list[LabelledTurn]) -> None:
+        ordered = sorted(pieces, key=lambda p: p.start)
+        self.starts = [p.start for p in ordered]
+        self.latest_end = list(itertools.accumulate((p.end for p in ordered), max))
+
+    def overlaps(self, lo: float, hi: float) -> bool:
+        """Whether a piece starts before `hi` and ends after `lo`."""
+        n = bisect.bisect_left(self.starts, hi)
+        return n > 0 and self.latest_end[n - 1] > lo
 
 
-def _is_backchannel(
-    piece: LabelledTurn, fillers: Collection[str], others: list[LabelledTurn]
-) -> bool:
+def _is_backchannel(piece: LabelledTurn, fillers: Collection[str], others: _Spans) -> bool:
     if len(piece.words) > BACKCHANNEL_MAX_WORDS:
         return False
     tokens = [fold_word(t) for w in piece.words for t in normalize(w).split()]
     if not tokens or not all(t in fillers for t in tokens):
         return False
-    return any(
-        o.start - OVERLAP_TOLERANCE_SECONDS < piece.end
-        and piece.start < o.end + OVERLAP_TOLERANCE_SECONDS
-        for o in others
+    return others.overlaps(
+        piece.start - OVERLAP_TOLERANCE_SECONDS, piece.end + OVERLAP_TOLERANCE_SECONDS
     )
 
 
@@ -411,7 +427,7 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
     for w in sorted(words, key=lambda w: (w.start, w.end)):
         by_label.setdefault(w.label, []).append(w)
     # What the other side says under a pause, other than listening sounds, makes it a turn end.
-    speech = [w for w in words if _folded(w.content) not in fillers]
+    speech = [w for w in words if fold(w.content) not in fillers]
     pieces: dict[str, list[LabelledTurn]] = {
         label: _pieces(own, [w for w in speech if w.label != label], fillers)
         for label, own in by_label.items()
@@ -419,7 +435,7 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
     spoken: list[LabelledTurn] = []
     listening: list[LabelledTurn] = []
     for label, own in pieces.items():
-        others = [p for other, ps in pieces.items() if other != label for p in ps]
+        others = _Spans([p for other, ps in pieces.items() if other != label for p in ps])
         for piece in own:
             if fillers and _is_backchannel(piece, fillers, others):
                 piece.backchannel = True
@@ -450,20 +466,31 @@ def _speaking_order(pieces: list[LabelledTurn]) -> dict[int, float]:
     """When each piece joins the conversation: its start, unless the other side talked on
     through it. A speaker who resumes within `RESUME_SECONDS` and finishes a sentence while
     the other side is still talking was not answering them: the other side's piece then
-    comes after that sentence ("... this is Karen. [caller starts] How can I help you?"
-    keeps the greeting whole)."""
+    comes after that sentence, and after the next one too if it goes on talking through that
+    ("... this is Karen. [caller starts] How can I help you?" keeps the greeting whole)."""
     by_label: dict[str, list[LabelledTurn]] = {}
     for p in sorted(pieces, key=lambda p: (p.start, p.end)):
         by_label.setdefault(p.label, []).append(p)
     order = {id(p): p.start for p in pieces}
     for label, own in by_label.items():
-        others = [p for other, ps in by_label.items() if other != label for p in ps]
+        others = sorted(
+            (p for other, ps in by_label.items() if other != label for p in ps),
+            key=lambda p: p.start,
+        )
+        starts = [p.start for p in others]
+        carried: list[LabelledTurn] = []  # deferred past the previous sentence
         for before, after in itertools.pairwise(own):
             if after.start - before.end > RESUME_SECONDS:
+                carried = []
                 continue
-            for p in others:
-                if before.start <= p.start < after.start and p.end >= after.end:
+            lo = bisect.bisect_left(starts, before.start)
+            hi = bisect.bisect_left(starts, after.start)
+            deferred = []
+            for p in [*carried, *others[lo:hi]]:
+                if p.end >= after.end:
                     order[id(p)] = max(order[id(p)], after.start + 1e-3)
+                    deferred.append(p)
+            carried = deferred
     return order
 
 
@@ -524,7 +551,7 @@ def _language(data: dict[str, Any], results: dict[str, Any]) -> str | None:
         def score(r: dict[str, Any]) -> float:
             try:
                 value = float(r.get("score", 0))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return 0.0
             return value if math.isfinite(value) else 0.0
 
@@ -582,11 +609,22 @@ def _assign_roles(labelled: list[LabelledTurn], agent_label: str) -> list[Turn]:
     return turns
 
 
+def _begin_offset(numbered: tuple[int, Any]) -> tuple[float, int]:
+    """Sort key for Call Analytics entries: when they begin, then where they are listed."""
+    n, entry = numbered
+    begin = entry.get("BeginOffsetMillis", 0) if isinstance(entry, dict) else 0
+    try:
+        value = float(begin) if not isinstance(begin, bool) else 0.0
+    except (TypeError, ValueError, OverflowError):
+        value = 0.0
+    return (value if math.isfinite(value) else 0.0, n)
+
+
 def _parse_call_analytics(data: dict[str, Any]) -> Conversation:
     roles = {"AGENT": Speaker.AGENT, "CUSTOMER": Speaker.CUSTOMER}
     turns: list[Turn] = []
     entries = _require(data.get("Transcript") or [], list, "Transcript", "a list")
-    for n, entry in enumerate(entries):
+    for n, entry in sorted(enumerate(entries), key=_begin_offset):
         at = f"Transcript[{n}]"
         _require(entry, dict, at, "an object")
         role = roles.get(str(entry.get("ParticipantRole", "")).upper())
@@ -597,6 +635,8 @@ def _parse_call_analytics(data: dict[str, Any]) -> Conversation:
             _time(entry.get("BeginOffsetMillis", 0), f"{at}.BeginOffsetMillis", MAX_MILLIS) / 1000
         )
         end = _time(entry.get("EndOffsetMillis", 0), f"{at}.EndOffsetMillis", MAX_MILLIS) / 1000
+        if end < start:
+            raise TranscriptFormatError(f"{at} ends ({end} s) before it starts ({start} s)")
         if turns and turns[-1].speaker is role:
             prev = turns[-1]
             turns[-1] = prev.model_copy(

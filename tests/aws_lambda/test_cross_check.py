@@ -73,11 +73,9 @@ def test_a_model_that_obeys_the_caller_cannot_clear_the_hazard_or_the_request(ac
     assert row["judge"] == f"bedrock:{MODEL_ID}"
     assert row["violation_flags"] == []  # Bedrock's verdict stands ...
     assert row["risk_flag"] is True  # ... but not its silence on the risks the rules heard
-    assert row["risk_reasons"] == [
-        "SAFETY_HAZARD",
-        "ESCALATION_REQUESTED",
-        "SAFETY_SOP_VIOLATED",
-    ]
+    # What the rules heard stays; SAFETY_SOP_VIOLATED follows the kept verdict, and the
+    # dispute on S4 and S5 marks the call for an urgent review instead.
+    assert row["risk_reasons"] == ["SAFETY_HAZARD", "ESCALATION_REQUESTED"]
     assert row["needs_review"] is True
     assert row["disputed_sops"] == ["S4", "S5"]
     assert row["urgent_review"] is True

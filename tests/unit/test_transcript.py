@@ -118,3 +118,35 @@ def test_empty_transcript_is_refused(scorer):
     doc["results"]["audio_segments"] = []
     with pytest.raises(EmptyTranscriptError, match="no words"):
         scorer.parse(doc)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1" + "0" * 400, "finite, non-negative time"),
+        ("1_000", "not a time in seconds"),
+        (10**400, "not a time in seconds"),
+    ],
+)
+def test_times_python_would_misread_are_refused(scorer, value, message):
+    doc = json.loads(transcribe_json([("A", "Hello there."), ("C", "Hi.")]))
+    doc["results"]["items"][0]["start_time"] = value
+    with pytest.raises(TranscriptFormatError, match=message):
+        scorer.parse(doc)
+
+
+def test_an_integer_past_pythons_digit_limit_is_not_json_we_read(scorer):
+    raw = b'{"results": {"items": [], "x": ' + b"9" * 5000 + b"}}"
+    with pytest.raises(TranscriptFormatError, match="not JSON"):
+        scorer.parse(raw)
+
+
+def test_call_analytics_entries_are_ordered_and_checked(scorer):
+    doc = json.loads((TRANSCRIBE_SAMPLES / "example-call.json").read_bytes())
+    doc["Transcript"].reverse()
+    conversation = scorer.parse(doc)
+    assert conversation.turns[0].text.startswith("Thank you for calling Anchor Credit Union")
+    doc["Transcript"][0]["EndOffsetMillis"] = 0
+    doc["Transcript"][0]["BeginOffsetMillis"] = 5000
+    with pytest.raises(TranscriptFormatError, match="before it starts"):
+        scorer.parse(doc)
