@@ -180,7 +180,8 @@ class Crosstalk:
     """How two sides talk over each other in a synthetic call.
 
     Each reply starts `early` seconds (a range) before the other side stops, but never before
-    the other side's last sentence began: people answer the sentence they heard. Under every
+    the other side's last sentence began, and never so early that it is over before the other
+    side stops: people answer the sentence they heard. Under every
     turn of at least `backchannel_words` words the listener says a short "haan ji" or "okay".
     """
 
@@ -192,6 +193,7 @@ class Crosstalk:
 _BACKCHANNELS_LATIN = ("haan ji", "okay", "hmm", "ji", "right", "achha")
 _BACKCHANNELS_DEVANAGARI = ("हां जी", "जी", "अच्छा", "हम्म")
 _OWN_GAP = 0.25  # one side cannot start again before it has stopped
+_REPLY_TAIL = 0.3  # an early reply still runs this long past the end of what it answers
 
 
 def _last_sentence_offset(text: str) -> int:
@@ -229,8 +231,11 @@ def add_dialogue(
         elif prev[0] == label:
             start = prev[2] + PAUSE_BETWEEN_TURNS
         else:
+            # A reply overlaps the end of what it answers; it cannot be over before that ends.
+            duration = len(text.split()) * SECONDS_PER_WORD
+            early = min(rng.uniform(*crosstalk.early), max(0.0, duration - _REPLY_TAIL))
             last_sentence = prev[1] + _last_sentence_offset(prev[3]) * SECONDS_PER_WORD
-            start = max(prev[2] - rng.uniform(*crosstalk.early), last_sentence + 0.3)
+            start = max(prev[2] - early, last_sentence + 0.3)
         start = round(max(start, own_end[label] + _OWN_GAP), 3)
         end = builder.add_text(label, start, text)
         own_end[label] = end

@@ -91,6 +91,15 @@ class CallText:
 
     # --- filters ---------------------------------------------------------------------------
 
+    def asks(self, hit: Hit) -> bool:
+        """Whether the hit is in the question of its sentence: the clause the "?" ends.
+
+        Unpunctuated speech runs statements and a question into one sentence ("... it will
+        be back in your wallet tomorrow, anything else?"); only the last clause is asked.
+        """
+        seg = hit.segment
+        return seg.is_question and hit.start_token >= max(seg.clause_starts, default=0)
+
     def asserted(self, hits: Iterable[Hit], *, allow_conditional: bool = False) -> list[Hit]:
         """Hits that are neither negated nor, unless allowed, hypothetical ("if ...")."""
         return [
@@ -361,7 +370,12 @@ class RulesJudge:
         offers = [
             h
             for h in _after(call.hits("escalation_offer", Speaker.AGENT), request.segment.position)
-            if not call.rubric.negation.is_negated(h) and not call.negated_inside(h)
+            if not call.rubric.negation.is_negated(h)
+            and not call.negated_inside(h)
+            and not any(
+                r.start_token >= h.start_token
+                for r in call.hits_in("escalation_refusal", [h.segment])
+            )
         ]
         evidence = [call.evidence(request)]
         if offers:
@@ -401,7 +415,7 @@ class RulesJudge:
             verifies_first = any(
                 v.start_token < hit.start_token for v in call.hits_in("verification", [seg])
             )
-            if seg.is_question or verifies_first:
+            if call.asks(hit) or verifies_first:
                 continue
             if call.hits_in("policy_generic", [seg]):
                 continue

@@ -23,6 +23,8 @@ NEUTRAL_BAND = 0.05
 _VADER_ALPHA = 15.0
 _INTENSIFIER_BOOST = 0.5
 # "No thank you" declines politely; VADER would read "no" as negating the thanks.
+# "gussa mat dilao" (don't make me angry) demands; it does not deny the anger.
+_IMPERATIVE_NEGATORS = frozenset({"mat", "मत"})
 _POLITE_DECLINE = re.compile(r"\b(no|nope|nah|nahi)\b[\s,]+(?=thank)", re.IGNORECASE)
 
 _analyzer: SentimentIntensityAnalyzer | None = None
@@ -106,7 +108,7 @@ class SentimentScorer:
                 valence += math.copysign(_INTENSIFIER_BOOST, valence)
             # Hindi negates after the word ("accha nahi", "गुस्सा नहीं"); a "nahi" before it
             # ends the clause before ("koi sunta nahi, bahut gussa"), unpunctuated.
-            following = tokens[i + 1 : i + 3]
+            following = [t for t in tokens[i + 1 : i + 3] if t not in _IMPERATIVE_NEGATORS]
             if self._negation.has_trailing_negator(following):
                 valence *= -0.74  # VADER's damping for a negated word
             total += valence

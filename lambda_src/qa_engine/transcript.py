@@ -53,6 +53,8 @@ REPLY_MIN_WORDS = 3
 # A backchannel is at most this many words, all of them listening sounds.
 BACKCHANNEL_MAX_WORDS = 4
 OVERLAP_TOLERANCE_SECONDS = 0.25
+# A pause at least this long, filled by the other side's "ji", was a pause for an answer.
+ANSWERED_PAUSE_SECONDS = 0.2
 # Resuming this soon after a pause, a speaker had not heard what the other side began in it.
 RESUME_SECONDS = 0.6
 # Longer than any call; a time beyond it is a corrupt file, not a long call.
@@ -450,6 +452,7 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
             current is not None
             and current.label == piece.label
             and piece.start - current.end < TURN_PAUSE_SECONDS
+            and not _answered(current, piece, listening)
         ):
             current.absorb(piece)
         else:
@@ -460,6 +463,19 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
     for n, piece in enumerate(sorted(listening, key=lambda p: (p.start, p.end)), start=1):
         placed.append((max(0, bisect.bisect_right(starts, piece.start) - 1), n, piece))
     return [t for _, _, t in sorted(placed, key=lambda x: (x[0], x[1]))]
+
+
+def _answered(before: LabelledTurn, after: LabelledTurn, listening: list[LabelledTurn]) -> bool:
+    """Whether the other side answered `before` ("ji", "theek hai") in a pause before `after`.
+
+    A listening sound said under a turn leaves it whole; one that runs past the turn's end
+    into a pause answers it: what the speaker says after the pause is a turn of its own.
+    """
+    if after.start - before.end < ANSWERED_PAUSE_SECONDS:
+        return False  # no pause to answer in: the speaker talked on over it
+    return any(
+        b.label != before.label and b.start < after.start and b.end > before.end for b in listening
+    )
 
 
 def _speaking_order(pieces: list[LabelledTurn]) -> dict[int, float]:
