@@ -344,7 +344,7 @@ def _speaker_words(results: dict[str, Any]) -> list[_Word]:
 
 
 def _pieces(
-    words: list[_Word], others: list[_Word], fillers: Collection[str]
+    words: list[_Word], others: list[_Word], fillers: Collection[str], heard: _Heard
 ) -> list[LabelledTurn]:
     """One side's words cut at its sentence ends, segment ends and pauses.
 
@@ -383,6 +383,9 @@ def _pieces(
                     )
                     >= reply_words
                 )
+                # The other side spoke right through a pause ("... ho jaati hai [theek
+                # hai] okay sir ..."): they answered, and the speaker went on to a new turn.
+                or (gap >= ANSWERED_PAUSE_SECONDS and heard.covers(prev.end, word.start))
             )
             if cut:
                 pieces.append(LabelledTurn(word.label, word.start, word.end, [], []))
@@ -396,6 +399,22 @@ def _pieces(
 def _started(starts: list[float], lo: float, hi: float) -> int:
     """How many of the other side's words start in [lo, hi)."""
     return bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
+
+
+class _Heard:
+    """Everything the other side said, listening sounds too, to ask what filled a pause."""
+
+    def __init__(self, words: list[_Word]) -> None:
+        self.words = sorted(words, key=lambda w: w.start)
+        self.starts = [w.start for w in self.words]
+
+    def covers(self, lo: float, hi: float) -> bool:
+        """Whether the other side was speaking for most of [lo, hi]."""
+        spoken = 0.0
+        n = bisect.bisect_left(self.starts, hi)
+        for w in reversed(self.words[max(0, n - 8) : n]):
+            spoken += max(0.0, min(w.end, hi) - max(w.start, lo))
+        return spoken >= (hi - lo) / 2
 
 
 class _Spans:
@@ -431,7 +450,12 @@ def build_turns(words: list[_Word], fillers: Collection[str] = ()) -> list[Label
     # What the other side says under a pause, other than listening sounds, makes it a turn end.
     speech = [w for w in words if fold(w.content) not in fillers]
     pieces: dict[str, list[LabelledTurn]] = {
-        label: _pieces(own, [w for w in speech if w.label != label], fillers)
+        label: _pieces(
+            own,
+            [w for w in speech if w.label != label],
+            fillers,
+            _Heard([w for w in words if w.label != label]),
+        )
         for label, own in by_label.items()
     }
     spoken: list[LabelledTurn] = []
