@@ -51,6 +51,10 @@ class Conversation(BaseModel):
     def customer_turns(self) -> list[Turn]:
         return [t for t in self.turns if t.speaker is Speaker.CUSTOMER]
 
+    def spoken_turns(self, speaker: Speaker) -> list[Turn]:
+        """A side's turns without the backchannels it said under the other side's turns."""
+        return [t for t in self.turns if t.speaker is speaker and not t.backchannel]
+
     def as_text(self) -> str:
         """The contract's `transcript_text`: one line per turn, prefixed with the speaker."""
         return "\n".join(f"{t.speaker.value}: {t.text}" for t in self.turns)

@@ -8,7 +8,6 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -123,21 +122,21 @@ class CallText:
         return self.rubric.negation.has_negator(inner)
 
 
-def spoken_turns(conversation: Conversation, speaker: Speaker) -> list[Turn]:
-    """A side's turns without the backchannels it said under the other side's turns."""
-    return [t for t in conversation.turns if t.speaker is speaker and not t.backchannel]
-
-
 def _after(hits: Iterable[Hit], position: tuple[int, int]) -> list[Hit]:
     return [h for h in hits if h.segment.position > position]
 
 
+def _when(hit: Hit) -> tuple[int, int, int]:
+    """Where in the call a hit was said: turn, sentence, word."""
+    return (*hit.segment.position, hit.start_token)
+
+
 def _said_before(a: Hit, b: Hit) -> bool:
-    return (a.segment.position, a.start_token) < (b.segment.position, b.start_token)
+    return _when(a) < _when(b)
 
 
 def _first(hits: Sequence[Hit]) -> Hit | None:
-    return min(hits, key=lambda h: (h.segment.position, h.start_token), default=None)
+    return min(hits, key=_when, default=None)
 
 
 def _overlaps(a: Hit, b: Hit) -> bool:
@@ -173,7 +172,7 @@ class RulesJudge:
     # --- S1 ---------------------------------------------------------------------------------
 
     def greeting(self, call: CallText) -> SopCheck:
-        agent_turns = spoken_turns(call.conversation, Speaker.AGENT)
+        agent_turns = call.conversation.spoken_turns(Speaker.AGENT)
         if not agent_turns:
             return self._check("S1", triggered=True, followed=False, note="The agent never spoke.")
         opening = [agent_turns[0]]
@@ -222,11 +221,10 @@ class RulesJudge:
 
     def _introduced_in_a_clause(self, segment: Segment) -> str | None:
         """'main Imran, bataiye ...', 'I'm Priya.': a clause that is only "I" and a name."""
-        bounds = sorted({0, *segment.clause_starts, len(segment.tokens)})
         intro = self.rubric.self_intro_words
         courtesy = self.rubric.hello_words
         copula = self.rubric.self_intro_copula
-        for lo, hi in itertools.pairwise(bounds):
+        for lo, hi in segment.clause_spans():
             clause = [t for t in segment.tokens[lo:hi] if t not in courtesy]
             while clause and clause[-1] in copula:
                 clause.pop()
@@ -244,7 +242,7 @@ class RulesJudge:
     # --- S2 ---------------------------------------------------------------------------------
 
     def closing(self, call: CallText) -> SopCheck:
-        last_turns = spoken_turns(call.conversation, Speaker.AGENT)[-3:]
+        last_turns = call.conversation.spoken_turns(Speaker.AGENT)[-3:]
         if not last_turns:
             return self._check("S2", triggered=True, followed=False, note="The agent never spoke.")
         segments = call.in_turns(t.index for t in last_turns)

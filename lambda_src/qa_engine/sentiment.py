@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from qa_engine.models import Conversation
+from qa_engine.models import Conversation, Speaker
 from qa_engine.rubric import Rubric
 from qa_engine.text import clauses, fold, fold_word, normalize, split_sentences
 
@@ -116,7 +116,7 @@ class SentimentScorer:
 
     def summarize(self, conversation: Conversation) -> SentimentSummary:
         # Backchannels said under the agent's turns are listening, not feeling.
-        scores = [self.score(t.text) for t in conversation.customer_turns() if not t.backchannel]
+        scores = [self.score(t.text) for t in conversation.spoken_turns(Speaker.CUSTOMER)]
         if not scores:
             return SentimentSummary([], 0.0, 0.0)
         third = max(1, math.ceil(len(scores) / 3))

@@ -121,6 +121,11 @@ class Segment:
     def position(self) -> tuple[int, int]:
         return (self.turn_index, self.sentence_index)
 
+    def clause_spans(self) -> list[tuple[int, int]]:
+        """(first, end) token indexes of each clause."""
+        bounds = sorted({0, *self.clause_starts, len(self.tokens)})
+        return list(itertools.pairwise(bounds))
+
 
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
@@ -186,8 +191,7 @@ def find_hits(regex: re.Pattern[str], segment: Segment) -> list[Hit]:
     """Cue matches, each within one clause: "drive slowly, don't touch it" is no "don't drive"."""
     hits = []
     tokens = segment.tokens
-    bounds = sorted({0, *segment.clause_starts, len(tokens)})
-    for lo, hi in itertools.pairwise(bounds):
+    for lo, hi in segment.clause_spans():
         clause = " ".join(tokens[lo:hi])
         word_starts = list(
             itertools.accumulate((len(t) + 1 for t in tokens[lo : hi - 1]), initial=0)
