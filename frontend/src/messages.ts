@@ -56,6 +56,12 @@ export const ERRORS: Record<ErrorKind, ErrorText> = {
   },
 };
 
+/** The line outside its opening hours, and the sentence announced when it opens again. */
+export const HOURS = {
+  closedTitle: "Support line is closed",
+  openAgain: "The support line is open now.",
+};
+
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
