@@ -1,7 +1,9 @@
-"""Cost and speed of the AWS pipeline: handler import time, asset size, tokens, cost per call.
+"""Cost and speed of the AWS pipeline: handler import time, asset size, tokens, cost per call,
+and what the voice line's instance costs a month.
 
-List prices (USD, on-demand, checked against AWS price pages for ap-south-1 / us-east-1,
-which match for these items): they are inputs, printed with the result, not measurements.
+List prices (USD, on-demand) are inputs, printed with the result and with where each came
+from (PRICE_SOURCES), not measurements. Bedrock bills a cross-region profile at the price of
+the region the request is sent from.
 """
 
 from __future__ import annotations
@@ -26,14 +28,21 @@ CHARS_PER_TOKEN = 3.5  # Claude's tokenizer on English and romanized text, rough
 
 PRICES = {
     "transcribe_per_minute": 0.024,
+    # The models offered: the default (Claude Haiku 4.5 through the APAC profile), the same
+    # model through the global profile, and Amazon Nova Lite for accounts whose credits cover
+    # only Amazon models.
     "bedrock": {
-        "anthropic.claude-3-haiku-20240307-v1:0": {
-            "input_per_1k": 0.00025,
-            "output_per_1k": 0.00125,
+        "apac.anthropic.claude-haiku-4-5-20251001-v1:0": {
+            "input_per_1k": 0.0011,
+            "output_per_1k": 0.0055,
         },
-        "anthropic.claude-3-5-sonnet-20240620-v1:0": {
-            "input_per_1k": 0.003,
-            "output_per_1k": 0.015,
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0": {
+            "input_per_1k": 0.001,
+            "output_per_1k": 0.005,
+        },
+        "apac.amazon.nova-lite-v1:0": {
+            "input_per_1k": 0.00006,
+            "output_per_1k": 0.00024,
         },
     },
     "lambda_arm64_per_gb_second": 0.0000133334,
@@ -43,6 +52,61 @@ PRICES = {
     "sns_per_publish": 0.0000005,
     "sqs_per_request": 0.0000004,
 }
+PRICE_SOURCES = {
+    "bedrock": (
+        "aws.amazon.com/bedrock/pricing (on-demand). Claude Haiku 4.5: $1 / $5 per million "
+        "input / output tokens on the global profile; geographic and regional endpoints of "
+        "Claude 4.5 models cost 10% more (Anthropic's pricing page, 'third-party platform "
+        "pricing'). Amazon Nova Lite: $0.06 / $0.24 per million (AWS Price List API)."
+    ),
+    "transcribe": "aws.amazon.com/transcribe/pricing, batch tier 1 (first 250,000 minutes)",
+    "lambda": "aws.amazon.com/lambda/pricing, Arm, ap-south-1",
+    "dynamodb_sns_sqs": "the on-demand price pages of DynamoDB, SNS and SQS, ap-south-1",
+    "ec2_ebs_ipv4": (
+        "aws.amazon.com/ec2/pricing/on-demand (Linux, ap-south-1), aws.amazon.com/ebs/pricing "
+        "(gp3), Amazon VPC pricing (public IPv4 address), aws.amazon.com/secrets-manager/"
+        "pricing, aws.amazon.com/cloudwatch/pricing (standard alarms, custom metrics)"
+    ),
+}
+# The voice line's instance and what stays on with it (ap-south-1, per hour or month).
+VOICE_PRICES = {
+    "instance_per_hour": {"t3.medium": 0.0448, "t4g.small": 0.0184},
+    "gp3_per_gb_month": 0.0912,
+    "disk_gb": 30,
+    "public_ipv4_per_hour": 0.005,  # charged while the instance is stopped too
+    "secret_per_month": 0.40,
+    "alarm_per_month": 0.10,
+    "alarms": 10,  # 4 in QaPipelineStack, 6 in VoiceStack
+    "custom_metric_per_month": 0.30,
+    "custom_metrics": 3,  # Healthy, CertificateValid, CertificateDaysLeft
+}
+HOURS_PER_MONTH = 730
+SCHEDULE = ("06:00-23:00", 17)  # the example voice:hours: 17 hours a day
+
+
+def voice_line_monthly() -> dict:
+    """USD a month for each instance type, always on and on the example schedule."""
+    p = VOICE_PRICES
+    fixed = (
+        p["gp3_per_gb_month"] * p["disk_gb"]
+        + p["public_ipv4_per_hour"] * HOURS_PER_MONTH
+        + p["secret_per_month"]
+        + p["alarm_per_month"] * p["alarms"]
+        + p["custom_metric_per_month"] * p["custom_metrics"]
+    )
+    scheduled_hours = HOURS_PER_MONTH * SCHEDULE[1] / 24
+    out = {}
+    for instance, hourly in p["instance_per_hour"].items():
+        out[instance] = {
+            "always_on": round(hourly * HOURS_PER_MONTH + fixed, 2),
+            f"scheduled_{SCHEDULE[0]}": round(hourly * scheduled_hours + fixed, 2),
+            "instance_always_on": round(hourly * HOURS_PER_MONTH, 2),
+            "instance_scheduled": round(hourly * scheduled_hours, 2),
+            "fixed": round(fixed, 2),
+        }
+    return out
+
+
 # Function sizes as deployed (QaPipelineStack) and typical durations.
 START_QA = {"memory_gb": 0.25, "seconds": 0.4}
 ANALYZE = {"memory_gb": 1.0, "seconds": 4.0}  # dominated by waiting for Bedrock
@@ -155,19 +219,32 @@ def run() -> dict:
         "asset_goal_mb": 20,
         "five_minute_call": tokens,
         "cost_per_call_usd": cost_per_call(tokens),
-        "prices_usd": PRICES,
+        "voice_line_per_month_usd": voice_line_monthly(),
+        "prices_usd": {**PRICES, "voice_line": VOICE_PRICES},
+        "price_sources": PRICE_SOURCES,
     }
 
 
 def table(summary: dict) -> str:
     lines = ["Cost per 5-minute call (USD, list prices)", ""]
-    header = f"{'model':<44}{'Transcribe':>11}{'Bedrock':>10}{'Lambda':>10}{'DynamoDB':>10}"
+    header = f"{'model':<50}{'Transcribe':>11}{'Bedrock':>10}{'Lambda':>10}{'DynamoDB':>10}"
     header += f"{'SNS+SQS':>10}{'B+L+D':>10}  goal <= 0.005"
     lines.append(header)
     for model, row in summary["cost_per_call_usd"].items():
         lines.append(
-            f"{model:<44}{row['transcribe']:>11.4f}{row['bedrock']:>10.5f}{row['lambda']:>10.6f}"
+            f"{model:<50}{row['transcribe']:>11.4f}{row['bedrock']:>10.5f}{row['lambda']:>10.6f}"
             f"{row['dynamodb']:>10.6f}{row['sns_sqs']:>10.6f}{row['bedrock_lambda_dynamodb']:>10.5f}"
             f"  {'met' if row['goal_met'] else 'NOT met'}"
         )
+    lines += [
+        "",
+        "The voice line a month (USD, list prices, instance + disk, IPv4, secret, alarms)",
+    ]
+    lines.append(f"{'instance':<12}{'always on':>12}{'06:00-23:00':>14}")
+    for instance, row in summary["voice_line_per_month_usd"].items():
+        lines.append(
+            f"{instance:<12}{row['always_on']:>12.2f}{row[f'scheduled_{SCHEDULE[0]}']:>14.2f}"
+        )
+    lines += ["", "Where the prices come from:"]
+    lines += [f"- {name}: {source}" for name, source in summary["price_sources"].items()]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEFAULT_MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
+from contracts.bedrock_models import ModelError, check_model_id, default_model_id
 
 
 class ConfigError(RuntimeError):
@@ -60,6 +60,12 @@ class AnalyzeSettings:
         judge = os.environ.get("JUDGE", "bedrock").strip().lower()
         if judge not in ("bedrock", "rules"):
             raise ConfigError(f"JUDGE must be 'bedrock' or 'rules', not {judge!r}")
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
+        model_id = os.environ.get("MODEL_ID") or default_model_id(region)
+        try:
+            check_model_id(model_id, region, "MODEL_ID")
+        except ModelError as exc:
+            raise ConfigError(str(exc)) from exc
         return cls(
             table_name=_required("TABLE_NAME"),
             topic_arn=_required("TOPIC_ARN"),
@@ -67,7 +73,7 @@ class AnalyzeSettings:
             prompts_prefix=os.environ.get("PROMPTS_PREFIX", "prompts/"),
             overflow_bucket=_required("TRANSCRIPTS_BUCKET"),
             judge=judge,
-            model_id=os.environ.get("MODEL_ID", DEFAULT_MODEL_ID),
+            model_id=model_id,
             prompts_refresh_seconds=float(os.environ.get("PROMPTS_REFRESH_SECONDS", "60")),
             min_seconds_for_bedrock=float(os.environ.get("MIN_SECONDS_FOR_BEDROCK", "20")),
         )

@@ -30,7 +30,7 @@ RECORDINGS = "bs-recordings"
 TRANSCRIPTS = "bs-transcripts"
 CONFIG = "bs-config"
 TABLE = "CallQA_Results"
-MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
+MODEL_ID = "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
 TRANSCRIBE_ROLE = "arn:aws:iam::123456789012:role/TranscribeDataAccess"
 _SEQUENCER = itertools.count(0x0055AED6DCD90281E5)
 

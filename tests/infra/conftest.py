@@ -66,7 +66,7 @@ def custom_template():
         cdk_context(
             **{
                 "qa:alert_email": "supervisors@batterysmart.example",
-                "qa:model_id": "apac.anthropic.claude-3-5-sonnet-20240620-v1:0",
+                "qa:model_id": "global.anthropic.claude-haiku-4-5-20251001-v1:0",
                 "qa:recording_retention_days": 30,
                 "qa:analyze_max_concurrency": 2,
             }

@@ -76,7 +76,7 @@ def test_functions_are_python311_arm64_with_their_handlers(template):
         assert props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
     analyze = functions["handlers.analyze_transcript.lambda_handler"]["Environment"]["Variables"]
-    assert analyze["MODEL_ID"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert analyze["MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert analyze["JUDGE"] == "bedrock"
     assert analyze["PROMPTS_PREFIX"] == "prompts/"
     start = functions["handlers.start_qa.lambda_handler"]["Environment"]["Variables"]
@@ -248,19 +248,21 @@ def test_start_qa_may_only_read_recordings_start_jobs_and_write_its_row(template
 def test_analyzer_may_only_invoke_the_configured_model(template, custom_template):
     statements = policy_statements(template, "AnalyzeTranscriptRole")
     bedrock = [s for s in statements if "bedrock" in json.dumps(s["Action"])]
-    assert len(bedrock) == 1 and bedrock[0]["Action"] == "bedrock:InvokeModel"
-    assert "foundation-model/anthropic.claude-3-haiku-20240307-v1:0" in json.dumps(
+    # The APAC profile, then Claude Haiku 4.5 in the profile's regions, through it only.
+    assert [s["Action"] for s in bedrock] == ["bedrock:InvokeModel"] * 2
+    assert "inference-profile/apac.anthropic.claude-haiku-4-5-20251001-v1:0" in json.dumps(
         bedrock[0]["Resource"]
     )
+    assert "bedrock:InferenceProfileArn" in json.dumps(bedrock[1]["Condition"])
     custom = [
         s
         for s in policy_statements(custom_template, "AnalyzeTranscriptRole")
         if s["Action"] == "bedrock:InvokeModel"
     ]
-    text = json.dumps(custom[0]["Resource"])
-    assert "inference-profile/apac.anthropic.claude-3-5-sonnet-20240620-v1:0" in text
-    assert "foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0" in text
-    assert "claude-3-haiku" not in text
+    text = json.dumps([s["Resource"] for s in custom])
+    assert "inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0" in text
+    assert "bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0" in text
+    assert "apac." not in text
     assert "transcribe:StartTranscriptionJob" not in _actions(statements)
     assert _actions(statements) >= {
         "sns:Publish",

@@ -34,7 +34,7 @@ def context_after(caller: str) -> LLMContext:
 
 
 def fallback(policy, caller: str, timeout: float = 1.0):
-    metadata = CallMetadata("call-0123456789ab", "bedrock:anthropic.claude-3-haiku")
+    metadata = CallMetadata("call-0123456789ab", "bedrock:apac.anthropic.claude-haiku-4-5")
     return PolicyFallback(policy, context_after(caller), metadata, timeout_secs=timeout), metadata
 
 
