@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """CDK entry point: composes the project's stacks.
 
-`cdk.json` holds the context a deploy uses (`qa:*` values, region); the tests build the app
-from the same context through `build_app`.
+`cdk.json` holds the context a deploy uses (`qa:*`, `voice:*`, `web:*`, `ops:*`, region); the
+tests build the app from the same context through `build_app`.
+
+The stacks depend one way only: QaPipelineStack <- VoiceStack <- WebStack. The voice line
+learns the page's address at run time (an SSM parameter WebStack writes), so
+`cdk deploy --all` brings everything up in one run.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ def build_app(context: dict | None = None) -> cdk.App:
         "VoiceStack",
         env=env,
         alerts_topic=qa.topic,
+        ops=qa.ops,
         description="Battery Smart voice line: LiveKit, Egress and the Pipecat agent on EC2",
     )
     WebStack(
@@ -40,6 +45,7 @@ def build_app(context: dict | None = None) -> cdk.App:
         "WebStack",
         env=env,
         voice_hostname=voice.hostname,
+        hours=voice.hours,
         description="Battery Smart call page: React on CloudFront over HTTPS",
     )
     return app

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -121,4 +122,14 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
+        )
+        self.errors_alarm = cloudwatch.Alarm(
+            self,
+            "ErrorsAlarm",
+            alarm_description=f"{construct_id}: the function failed (unhandled errors or timeouts)",
+            metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )

@@ -16,6 +16,7 @@ class VoiceHost(Construct):
         construct_id: str,
         *,
         instance_type: str,
+        arm64: bool,
         user_data: ec2.UserData,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -61,7 +62,7 @@ class VoiceHost(Construct):
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
             instance_type=ec2.InstanceType(instance_type),
             machine_image=ec2.MachineImage.latest_amazon_linux2023(
-                cpu_type=ec2.AmazonLinuxCpuType.X86_64
+                cpu_type=ec2.AmazonLinuxCpuType.ARM_64 if arm64 else ec2.AmazonLinuxCpuType.X86_64
             ),
             security_group=self.security_group,
             role=self.role,

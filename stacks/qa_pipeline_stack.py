@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import Annotations, CfnOutput, Duration, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -19,19 +19,20 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
-from cdk_constructs.alerts_topic import AlertsTopic
-from cdk_constructs.bedrock_access import model_arns
+from cdk_constructs.alerts_topic import OPS_TOPIC_NAME, AlertsTopic
+from cdk_constructs.bedrock_access import INVOKE, model_statements
 from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.queued_function import QueuedFunction
 from cdk_constructs.results_table import ResultsTable
 from cdk_constructs.secure_bucket import SecureBucket
+from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
 AUDIO_SUFFIXES = (".ogg", ".opus", ".oga", ".wav", ".flac", ".mp4", ".m4a", ".mp3", ".webm")
-RUNTIME_PACKAGES = ["handlers", "qa_aws", "qa_engine"]
+RUNTIME_PACKAGES = ["handlers", "qa_aws", "qa_engine", "contracts"]
 JOB_PREFIX = "qa-"
 TRANSCRIPT_VERSIONS_KEPT_DAYS = 14  # the dead-letter queues' retention
 
@@ -45,9 +46,10 @@ def recordings_bucket_name(stack: Stack) -> str:
 class QaPipelineSettings:
     """Context values (cdk.json `qa:*`), with the defaults documented in the README."""
 
-    model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    model_id: str = default_model_id()
     judge: str = "bedrock"
     alert_email: str | None = None
+    ops_email: str | None = None
     recording_retention_days: int = 90
     transcript_retention_days: int = 365
     language_options: str = "en-IN,hi-IN"
@@ -61,10 +63,16 @@ class QaPipelineSettings:
             return default if value in (None, "") else value
 
         defaults = cls()
+        region = Stack.of(scope).region
+        region = HOME_REGION if Token.is_unresolved(region) else region
+        model_id = str(ctx("model_id", default_model_id(region)))
+        check_model_id(model_id, region, "qa:model_id")  # refuses a retired model at synth
+        ops_email = scope.node.try_get_context("ops:alert_email")
         return cls(
-            model_id=str(ctx("model_id", defaults.model_id)),
+            model_id=model_id,
             judge=str(ctx("judge", defaults.judge)),
             alert_email=ctx("alert_email", None),
+            ops_email=ops_email or None,
             recording_retention_days=int(
                 ctx("recording_retention_days", defaults.recording_retention_days)
             ),
@@ -110,6 +118,20 @@ class QaPipelineStack(Stack):
         config = SecureBucket(self, "Config", access_logs=access_logs).bucket
         table = ResultsTable(self, "Results").table
         alerts = AlertsTopic(self, "Alerts", email=settings.alert_email)
+        ops = AlertsTopic(
+            self,
+            "Ops",
+            email=settings.ops_email,
+            topic_name=OPS_TOPIC_NAME,
+            display_name="Battery Smart operations alarms",
+            for_alarms=True,
+        )
+        if not settings.ops_email:
+            Annotations.of(self).add_warning_v2(
+                "ops:alert-email",
+                "ops:alert_email is not set: alarms go to the OpsAlerts topic, which nobody "
+                "is subscribed to until you add a subscriber",
+            )
 
         s3deploy.BucketDeployment(
             self,
@@ -287,21 +309,22 @@ class QaPipelineStack(Stack):
                 resources=[table.table_arn],
             )
         )
-        analyze.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["bedrock:InvokeModel"], resources=model_arns(self, settings.model_id)
-            )
-        )
+        for statement in model_statements(self, settings.model_id, INVOKE):
+            analyze.add_to_role_policy(statement)
         analyze.add_to_role_policy(
             iam.PolicyStatement(actions=["transcribe:GetTranscriptionJob"], resources=[job_arn])
         )
         alerts.topic.grant_publish(analyze)
+        ops.notify(
+            start_queue.alarm, analyze_queue.alarm, start_fn.errors_alarm, analyze_fn.errors_alarm
+        )
 
         self.recordings = recordings
         self.transcripts = transcripts
         self.config_bucket = config
         self.table = table
         self.topic = alerts.topic
+        self.ops = ops
         self.start_qa = start
         self.analyze_transcript = analyze
         self.queues = (start_queue, analyze_queue)
@@ -312,6 +335,7 @@ class QaPipelineStack(Stack):
             "ConfigBucketName": config.bucket_name,
             "ResultsTableName": table.table_name,
             "SupervisorAlertsTopicArn": alerts.topic.topic_arn,
+            "OpsAlertsTopicArn": ops.topic.topic_arn,
         }.items():
             CfnOutput(self, name, value=value)
 

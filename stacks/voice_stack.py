@@ -1,30 +1,57 @@
 """VoiceStack: LiveKit, Egress, Caddy and the Pipecat agent on one EC2 instance.
 
 Recordings go to QaPipelineStack's bucket (`recordings/<agent_id>/<call_id>.ogg`), which is
-where Auto-QA picks them up; supervisor invites go to its `SupervisorAlerts` topic.
+where Auto-QA picks them up; supervisor invites go to its `SupervisorAlerts` topic and the
+line's alarms to its `OpsAlerts` topic. The stack reads nothing of WebStack: the page's origin
+reaches the instance at run time through an SSM parameter, so one `cdk deploy --all` brings
+up everything and a page change never replaces the instance.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Fn, Stack
+from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, TimeZone, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as event_targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3_assets as assets
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from cdk_constructs.bedrock_access import model_arns
+from cdk_constructs.alerts_topic import AlertsTopic
+from cdk_constructs.bedrock_access import INVOKE_STREAMING, model_statements
 from cdk_constructs.nag import acknowledge
+from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.voice_host import VoiceHost
+from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
+from contracts.line_hours import LineHours
+from contracts.parameters import WEB_ORIGIN_PARAMETER
 from stacks.qa_pipeline_stack import recordings_bucket_name
 
 REPO = Path(__file__).resolve().parents[1]
+LAMBDA_SRC = REPO / "lambda_src"
 APP_DIR = "/opt/voice/app"
 COMPOSE_VERSION = "v2.32.4"
+# The release's published checksums; the download is refused if it differs.
+COMPOSE_SHA256 = {
+    "x86_64": "ed1917fb54db184192ea9d0717bcd59e3662ea79db48bff36d3475516c480a6b",
+    "aarch64": "0c4591cf3b1ed039adcd803dbbeddf757375fc08c11245b0154135f838495a2f",
+}
+# The instance stops this long after closing time: new calls are refused from closing time on,
+# and calls in progress reach their maximum length first.
+STOP_AFTER_CLOSE_MINUTES = 15
+SWAP_MB = 2048  # room for the agent image build and a busy hour on a 2 GB t4g.small
+HEALTH_NAMESPACE = "BatterySmart/VoiceLine"  # handlers/voice_health.py publishes here
 # What the instance needs of the repository: the agent, the QA engine it shares, the prompts.
 APP_SOURCE_EXCLUDE = [
     "*",
@@ -35,44 +62,81 @@ APP_SOURCE_EXCLUDE = [
     "!lambda_src/requirements.txt",
     "!lambda_src/qa_engine",
     "!lambda_src/qa_engine/**",
+    "!lambda_src/contracts",
+    "!lambda_src/contracts/**",
     "!prompts",
     "!prompts/**",
     "**/__pycache__",
     "**/.*",
 ]
+CERTIFICATES = ("ip", "sslip-zerossl")
 
 
 @dataclass(frozen=True)
-class VoiceSettings:
-    instance_type: str = "t3.medium"
-    model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+class VoiceStackSettings:
+    """Context values (cdk.json `voice:*`), with the defaults documented in the README."""
+
+    instance_type: str = "t4g.small"
+    model_id: str = default_model_id()
     domain: str | None = None
+    hosted_zone_id: str | None = None
+    hosted_zone_name: str | None = None
+    # Without a domain: "ip" (Let's Encrypt's short-lived certificate for the Elastic IP) or
+    # "sslip-zerossl" (<ip>.sslip.io from ZeroSSL, needs acme_email).
+    certificate: str = "ip"
     acme_email: str | None = None
-    web_origin: str = "http://localhost:5173"
     max_calls: int = 4
+    hours: LineHours | None = None
 
     @classmethod
-    def from_context(cls, scope: Construct) -> VoiceSettings:
-        def ctx(name: str, default):
+    def from_context(cls, scope: Construct) -> VoiceStackSettings:
+        def ctx(name: str, default=None):
             value = scope.node.try_get_context(name)
             return default if value in (None, "") else value
 
         d = cls()
+        region = Stack.of(scope).region
+        region = HOME_REGION if Token.is_unresolved(region) else region
+        model_id = str(ctx("qa:model_id", default_model_id(region)))
+        check_model_id(model_id, region, "qa:model_id")
+        hours = ctx("voice:hours")
         settings = cls(
             instance_type=str(ctx("voice:instance_type", d.instance_type)),
-            model_id=str(ctx("qa:model_id", d.model_id)),
-            domain=ctx("voice:domain", None),
-            acme_email=ctx("voice:acme_email", None),
-            web_origin=str(ctx("voice:web_origin", d.web_origin)),
+            model_id=model_id,
+            domain=ctx("voice:domain"),
+            hosted_zone_id=ctx("voice:hosted_zone_id"),
+            hosted_zone_name=ctx("voice:hosted_zone_name"),
+            certificate=str(ctx("voice:certificate", d.certificate)),
+            acme_email=ctx("voice:acme_email"),
             max_calls=int(ctx("voice:max_calls", d.max_calls)),
+            hours=LineHours.parse(str(hours)) if hours else None,
         )
-        if settings.instance_type.startswith(("t4g.", "c7g.", "m7g.", "c6g.", "m6g.")):
-            raise ValueError(
-                "voice:instance_type: Graviton (arm64) instances need every image in "
-                "voice_agent/deploy/templates/docker-compose.yml shown to have an arm64 build; "
-                "until then use an x86_64 type such as t3.medium"
-            )
+        settings.validate()
         return settings
+
+    def validate(self) -> None:
+        if self.certificate not in CERTIFICATES:
+            raise ValueError(
+                f"voice:certificate must be one of {', '.join(CERTIFICATES)}, "
+                f"not {self.certificate!r}"
+            )
+        if not self.domain and self.certificate == "sslip-zerossl" and not self.acme_email:
+            raise ValueError(
+                "voice:certificate sslip-zerossl needs voice:acme_email (ZeroSSL's ACME "
+                "account is made from it)"
+            )
+        if self.hosted_zone_id and not (self.domain and self.hosted_zone_name):
+            raise ValueError(
+                "voice:hosted_zone_id needs voice:domain and voice:hosted_zone_name "
+                "(e.g. voice.example.com in example.com)"
+            )
+        for name, value in (("voice:domain", self.domain), ("voice:acme_email", self.acme_email)):
+            if value and shlex.quote(value) != value:
+                raise ValueError(f"{name} {value!r} has characters a host name or e-mail has not")
+
+    @property
+    def arm64(self) -> bool:
+        return ec2.InstanceType(self.instance_type).architecture == ec2.InstanceArchitecture.ARM_64
 
 
 class VoiceStack(Stack):
@@ -82,11 +146,12 @@ class VoiceStack(Stack):
         construct_id: str,
         *,
         alerts_topic: sns.ITopic,
+        ops: AlertsTopic,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        settings = VoiceSettings.from_context(self)
-        recordings = recordings_bucket_name(self)
+        settings = VoiceStackSettings.from_context(self)
+        self.settings = settings
         secret = secretsmanager.Secret(
             self,
             "LiveKitKeys",
@@ -100,34 +165,100 @@ class VoiceStack(Stack):
         )
         source = assets.Asset(self, "AppSource", path=str(REPO), exclude=APP_SOURCE_EXCLUDE)
         user_data = ec2.UserData.for_linux()
-        host = VoiceHost(self, "Host", instance_type=settings.instance_type, user_data=user_data)
-        address = host.elastic_ip.attr_public_ip
-        hostname = settings.domain or Fn.join(
-            "", [Fn.join("-", Fn.split(".", address)), ".sslip.io"]
+        host = VoiceHost(
+            self,
+            "Host",
+            instance_type=settings.instance_type,
+            arm64=settings.arm64,
+            user_data=user_data,
         )
+        address = host.elastic_ip.attr_public_ip
+        if settings.domain:
+            hostname = settings.domain
+        elif settings.certificate == "ip":
+            hostname = address
+        else:
+            hostname = Fn.join("", [Fn.join("-", Fn.split(".", address)), ".sslip.io"])
+        self.hostname = hostname
+        self.hours = settings.hours
+        self._user_data(user_data, settings, source, secret, address, alerts_topic)
+        self._grant(host.role, settings, secret, source, alerts_topic)
+        if settings.hosted_zone_id:
+            zone = route53.HostedZone.from_hosted_zone_attributes(
+                self,
+                "Zone",
+                hosted_zone_id=settings.hosted_zone_id,
+                zone_name=str(settings.hosted_zone_name),
+            )
+            route53.ARecord(
+                self,
+                "Address",
+                zone=zone,
+                record_name=settings.domain,
+                target=route53.RecordTarget.from_ip_addresses(address),
+                ttl=Duration.minutes(5),
+            )
+        elif settings.domain:
+            Annotations.of(self).add_info(
+                f"Point an A record for {settings.domain} at the ElasticIp output before the "
+                "first call: Caddy's certificate challenge needs it"
+            )
+        if settings.hours is not None:
+            self._schedule(host.instance, settings.hours)
+        self._watch(host, ops, hostname, settings)
+        self.host = host
+        self.secret = secret
+        CfnOutput(self, "Hostname", value=hostname)
+        CfnOutput(self, "ElasticIp", value=address)
+        CfnOutput(self, "ConnectApiUrl", value=Fn.join("", ["https://", hostname, "/api/connect"]))
+        CfnOutput(self, "LiveKitUrl", value=Fn.join("", ["wss://", hostname]))
+        CfnOutput(self, "InstanceId", value=host.instance.instance_id)
+        self._acknowledge(host)
+
+    def _user_data(
+        self,
+        user_data: ec2.UserData,
+        settings: VoiceStackSettings,
+        source: assets.Asset,
+        secret: secretsmanager.Secret,
+        address: str,
+        alerts_topic: sns.ITopic,
+    ) -> None:
+        arch = "aarch64" if settings.arm64 else "x86_64"
+        compose = "/usr/local/lib/docker/cli-plugins/docker-compose"
         render_args = [
             "--out /opt/voice/run",
-            f"--hostname {settings.domain}" if settings.domain else f"--public-ip {address}",
+            f"--public-ip {address}",
             "--secret-json /opt/voice/secret.json",
             f"--region {self.region}",
-            f"--model-id {settings.model_id}",
-            f"--recordings-bucket {recordings}",
+            f"--model-id {shlex.quote(settings.model_id)}",
+            f"--recordings-bucket {recordings_bucket_name(self)}",
             f"--alerts-topic-arn {alerts_topic.topic_arn}",
-            f"--web-origin {settings.web_origin}",
+            f"--web-origin-parameter {WEB_ORIGIN_PARAMETER}",
             f"--max-calls {settings.max_calls}",
             f"--app-dir {APP_DIR}",
+            f"--certificate {settings.certificate}",
         ]
+        if settings.domain:
+            render_args.append(f"--hostname {settings.domain}")
         if settings.acme_email:
             render_args.append(f"--acme-email {settings.acme_email}")
+        if settings.hours is not None:
+            render_args.append(f"--hours {shlex.quote(str(settings.hours))}")
         user_data.add_commands(
             "set -euo pipefail",
             "dnf install -y docker python3 unzip",
             "systemctl enable --now docker",
+            # Swap: the agent image builds here, and a 2 GB instance must not kill a call.
+            "if [ ! -f /swapfile ]; then "
+            f"dd if=/dev/zero of=/swapfile bs=1M count={SWAP_MB} && chmod 600 /swapfile && "
+            "mkswap /swapfile && echo '/swapfile swap swap defaults 0 0' >> /etc/fstab; fi",
+            "swapon -a",
             "mkdir -p /usr/local/lib/docker/cli-plugins /opt/voice",
-            "curl -fsSL -o /usr/local/lib/docker/cli-plugins/docker-compose "
-            f"https://github.com/docker/compose/releases/download/{COMPOSE_VERSION}/"
-            "docker-compose-linux-x86_64",
-            "chmod +x /usr/local/lib/docker/cli-plugins/docker-compose",
+            f"curl -fsSL -o {compose} https://github.com/docker/compose/releases/download/"
+            f"{COMPOSE_VERSION}/docker-compose-linux-{arch}",
+            f"echo '{COMPOSE_SHA256[arch]}  {compose}' | sha256sum -c -",
+            f"chmod +x {compose}",
             f"aws s3 cp {source.s3_object_url} /opt/voice/app.zip",
             f"rm -rf {APP_DIR} && unzip -q /opt/voice/app.zip -d {APP_DIR}",
             # The secret is read here, at boot, with the instance role; never templated in.
@@ -136,20 +267,42 @@ class VoiceStack(Stack):
             f"{secret.secret_arn} --query SecretString --output text > /opt/voice/secret.json",
             f"python3 {APP_DIR}/voice_agent/deploy/render.py " + " ".join(render_args),
             "rm -f /opt/voice/secret.json",
+            # Restarted with the instance (docker is enabled, services restart unless stopped).
             "cd /opt/voice/run && docker compose up -d --build",
         )
 
-        role = host.role
+    def _grant(
+        self,
+        role: iam.IRole,
+        settings: VoiceStackSettings,
+        secret: secretsmanager.Secret,
+        source: assets.Asset,
+        alerts_topic: sns.ITopic,
+    ) -> None:
         secret.grant_read(role)
-        source.grant_read(role)
+        source.bucket.grant_read(role, source.s3_object_key)  # this asset only
         alerts_topic.grant_publish(role)
-        role.add_to_policy(
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[f"arn:{self.partition}:s3:::{recordings}/recordings/*"],
+                resources=[
+                    f"arn:{self.partition}:s3:::{recordings_bucket_name(self)}/recordings/*"
+                ],
             )
         )
-        role.add_to_policy(
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    self.format_arn(
+                        service="ssm",
+                        resource="parameter",
+                        resource_name=WEB_ORIGIN_PARAMETER.lstrip("/"),
+                    )
+                ],
+            )
+        )
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[
                     "transcribe:StartStreamTranscription",
@@ -158,21 +311,160 @@ class VoiceStack(Stack):
                 resources=["*"],
             )
         )
-        role.add_to_policy(iam.PolicyStatement(actions=["polly:SynthesizeSpeech"], resources=["*"]))
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                resources=model_arns(self, settings.model_id),
-            )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["polly:SynthesizeSpeech"], resources=["*"])
         )
-        self.host = host
-        self.secret = secret
-        self.hostname = hostname
-        CfnOutput(self, "Hostname", value=hostname)
-        CfnOutput(self, "ConnectApiUrl", value=Fn.join("", ["https://", hostname, "/api/connect"]))
-        CfnOutput(self, "LiveKitUrl", value=Fn.join("", ["wss://", hostname]))
-        CfnOutput(self, "InstanceId", value=host.instance.instance_id)
-        self._acknowledge(host)
+        for statement in model_statements(self, settings.model_id, INVOKE_STREAMING):
+            role.add_to_principal_policy(statement)
+
+    def _schedule(self, instance: ec2.Instance, hours: LineHours) -> None:
+        """EventBridge Scheduler starts the instance at opening time and stops it at closing."""
+        instance_arn = self.format_arn(
+            service="ec2", resource="instance", resource_name=instance.instance_id
+        )
+        for name, action, at in (
+            ("Open", "startInstances", hours.open),
+            ("Close", "stopInstances", hours.close_plus(STOP_AFTER_CLOSE_MINUTES)),
+        ):
+            scheduler.Schedule(
+                self,
+                f"{name}Line",
+                description=f"{name}s the voice line ({hours})",
+                schedule=scheduler.ScheduleExpression.cron(
+                    minute=str(at.minute), hour=str(at.hour), time_zone=TimeZone.of(hours.zone)
+                ),
+                target=scheduler_targets.Universal(
+                    service="ec2",
+                    action=action,
+                    input=scheduler.ScheduleTargetInput.from_object(
+                        {"InstanceIds": [instance.instance_id]}
+                    ),
+                    policy_statements=[
+                        iam.PolicyStatement(
+                            actions=[f"ec2:{action[0].upper()}{action[1:]}"],
+                            resources=[instance_arn],
+                        )
+                    ],
+                    max_event_age=Duration.hours(1),
+                    retry_attempts=10,
+                ),
+            )
+
+    def _watch(
+        self, host: VoiceHost, ops: AlertsTopic, hostname: str, settings: VoiceStackSettings
+    ) -> None:
+        """Alarms to OpsAlerts: the instance's status checks, and the line seen from outside."""
+        instance_id = host.instance.instance_id
+
+        def status(metric: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/EC2",
+                metric_name=metric,
+                dimensions_map={"InstanceId": instance_id},
+                statistic="Maximum",
+                period=Duration.minutes(1),
+            )
+
+        def failing(construct_id: str, metric: cloudwatch.IMetric, description: str, periods=2):
+            # No data while the line is closed by its schedule: not a failure.
+            return cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=description,
+                metric=metric,
+                threshold=1,
+                evaluation_periods=periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+
+        system = failing(
+            "SystemStatusAlarm",
+            status("StatusCheckFailed_System"),
+            "The voice line's host failed its system status check: EC2 recovers the instance",
+        )
+        system.add_alarm_action(cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.RECOVER))
+        instance = failing(
+            "InstanceStatusAlarm",
+            status("StatusCheckFailed_Instance"),
+            "The voice line's instance failed its status check: EC2 reboots it",
+            periods=3,
+        )
+        instance.add_alarm_action(cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.REBOOT))
+
+        probe = PythonFunction(
+            self,
+            "HealthCheck",
+            source_dir=LAMBDA_SRC,
+            packages=["handlers", "contracts"],
+            requirements=LAMBDA_SRC / "requirements-probe.txt",
+            handler="handlers.voice_health.lambda_handler",
+            description="Calls the voice line's health check over HTTPS, as a caller would",
+            memory_size=128,
+            timeout=Duration.seconds(30),
+            environment={
+                "VOICE_HOSTNAME": hostname,
+                "VOICE_HOURS": str(settings.hours or ""),
+            },
+        )
+        events.Rule(
+            self,
+            "HealthCheckEvery5Minutes",
+            description="The voice line's health seen from outside",
+            schedule=events.Schedule.rate(Duration.minutes(5)),
+            targets=[event_targets.LambdaFunction(probe.function, retry_attempts=0)],
+        )
+
+        def line(metric: str, statistic: str = "Minimum") -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=HEALTH_NAMESPACE,
+                metric_name=metric,
+                statistic=statistic,
+                period=Duration.minutes(5),
+            )
+
+        unhealthy = cloudwatch.Alarm(
+            self,
+            "LineDownAlarm",
+            alarm_description=(
+                "Callers cannot reach the voice line: https://<host>/healthz failed twice in a "
+                "row (see the HealthCheck function's log for why)"
+            ),
+            metric=line("Healthy"),
+            threshold=1,
+            evaluation_periods=2,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        certificate = cloudwatch.Alarm(
+            self,
+            "CertificateAlarm",
+            alarm_description=(
+                "The voice line's certificate is not trusted (not issued yet, expired or for "
+                "another name): browsers cannot open wss:// and no call connects"
+            ),
+            metric=line("CertificateValid"),
+            threshold=1,
+            evaluation_periods=2,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        expiring = cloudwatch.Alarm(
+            self,
+            "CertificateExpiringAlarm",
+            alarm_description=(
+                "The voice line's certificate expires within 2 days: Caddy's renewals are "
+                "failing (short-lived IP certificates renew with 3 days left)"
+            ),
+            metric=line("CertificateDaysLeft"),
+            threshold=2,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        ops.notify(system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
+        self.alarms = (system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
+        self.health_check = probe
 
     def _acknowledge(self, host: VoiceHost) -> None:
         acknowledge(
@@ -194,8 +486,6 @@ class VoiceStack(Stack):
             ("IAM5[Action::s3:GetObject*]", "Read access to the agent's source asset only"),
             ("IAM5[Action::s3:GetBucket*]", "Read access to the agent's source asset only"),
             ("IAM5[Action::s3:List*]", "Read access to the agent's source asset only"),
-            ("IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-"
-             f"{self.region}/*]", "The CDK asset bucket holds the agent's source asset"),
             ("IAM5[Resource::arn:<AWS::Partition>:s3:::battery-smart-recordings-"
              f"<AWS::AccountId>-{self.region}/recordings/*]",
              "Egress writes one object per call under recordings/"),
@@ -211,4 +501,14 @@ class VoiceStack(Stack):
             "SMG4",
             "LiveKit reads its keys from config files rendered at boot; rotating means "
             "re-rendering and restarting the services, done by redeploying the instance",
+        )
+        acknowledge(
+            self.health_check,
+            "L1",
+            "Python 3.11 is the project's pinned runtime, the same locally and in Lambda",
+        )
+        acknowledge(
+            self.health_check,
+            "IAM5[Resource::*]",
+            "X-Ray trace segments have no resource-level permissions (active tracing)",
         )

@@ -1,5 +1,8 @@
 """WebStack: the call page on CloudFront (HTTPS) from a private bucket, configured for the
-voice line it calls through a `config.json` built from VoiceStack's outputs."""
+voice line it calls through a `config.json` built from VoiceStack's outputs.
+
+The page's own address goes the other way at run time: an SSM parameter the voice line reads,
+so VoiceStack never depends on this stack and one deploy brings up both."""
 
 from __future__ import annotations
 
@@ -7,11 +10,14 @@ from pathlib import Path
 
 from aws_cdk import Annotations, CfnOutput, Stack
 from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.static_site import StaticSite
+from contracts.line_hours import LineHours
+from contracts.parameters import WEB_ORIGIN_PARAMETER
 
 REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "frontend" / "dist"
@@ -26,6 +32,7 @@ class WebStack(Stack):
         construct_id: str,
         *,
         voice_hostname: str,
+        hours: LineHours | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -44,6 +51,8 @@ class WebStack(Stack):
             "livekitUrl": f"wss://{voice_hostname}",
             "supportPhone": support_phone,
         }
+        if hours is not None:  # the page says "closed, call back at 06:00" outside them
+            config["hours"] = hours.page_config()
         if not support_phone:
             Annotations.of(self).add_warning_v2(
                 "web:support-phone",
@@ -78,6 +87,13 @@ class WebStack(Stack):
             cache_control=[s3deploy.CacheControl.no_cache()],
             distribution=site.distribution,
             distribution_paths=["/index.html", "/config.json"],
+        )
+        ssm.StringParameter(
+            self,
+            "PageOrigin",
+            parameter_name=WEB_ORIGIN_PARAMETER,
+            string_value=site.url,
+            description="The call page's origin: the voice line's CORS and supervisor links",
         )
         self.site = site
         CfnOutput(self, "PageUrl", value=site.url)

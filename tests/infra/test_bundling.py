@@ -71,7 +71,11 @@ def test_the_voice_instance_gets_only_the_agent_the_qa_engine_and_the_prompts(cl
     (app,) = [s for s in sources if (s / "voice_agent").is_dir()]
     top = {p.name for p in app.iterdir()}
     assert top == {"voice_agent", "lambda_src", "prompts"}
-    assert {p.name for p in (app / "lambda_src").iterdir()} == {"qa_engine", "requirements.txt"}
+    assert {p.name for p in (app / "lambda_src").iterdir()} == {
+        "qa_engine",
+        "contracts",
+        "requirements.txt",
+    }
     assert (app / "voice_agent" / "deploy" / "render.py").is_file()
     assert (app / "voice_agent" / "deploy" / "Dockerfile").is_file()
     assert (app / "prompts" / "rubric.yaml").is_file()

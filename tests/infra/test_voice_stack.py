@@ -14,7 +14,7 @@ def test_instance_requires_imdsv2_encrypts_its_disk_and_has_no_key_pair(voice_te
     (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
     props = instance["Properties"]
     assert "KeyName" not in props
-    assert props["InstanceType"] == "t3.medium"
+    assert props["InstanceType"] == "t4g.small"  # arm64: the cheapest that holds 4 calls
     (device,) = props["BlockDeviceMappings"]
     assert device["Ebs"]["Encrypted"] is True and device["Ebs"]["VolumeType"] == "gp3"
     (template,) = resources(voice_template, "AWS::EC2::LaunchTemplate").values()
@@ -47,9 +47,15 @@ def test_instance_role_is_least_privilege(voice_template):
         for action in s["Action"] if isinstance(s["Action"], list) else [s["Action"]]:
             by_action.setdefault(action, []).append(s["Resource"])
     assert "bedrock:InvokeModel" in by_action
-    assert "foundation-model/anthropic.claude-3-haiku-20240307-v1:0" in json.dumps(
+    assert "inference-profile/apac.anthropic.claude-haiku-4-5-20251001-v1:0" in json.dumps(
         by_action["bedrock:InvokeModel"]
     )
+    (parameter,) = by_action["ssm:GetParameter"]
+    assert "parameter/battery-smart/voice/web-origin" in json.dumps(parameter)
+    # The CDK asset bucket: this stack's source object only, never the whole bucket.
+    (asset,) = by_action["s3:GetObject*"]
+    assert any("AssetParameters" in json.dumps(r) or ".zip" in json.dumps(r) for r in asset)
+    assert not any(json.dumps(r).endswith('/*"') for r in asset)
     assert by_action["s3:PutObject"] and "/recordings/*" in json.dumps(by_action["s3:PutObject"])
     assert "battery-smart-recordings-" in json.dumps(by_action["s3:PutObject"])
     assert set(by_action) >= {
@@ -78,23 +84,89 @@ def test_no_secret_in_the_template_or_user_data(voice_template):
     assert "secretsmanager get-secret-value" in user_data
     assert "api_secret" not in user_data and "LIVEKIT_API_SECRET" not in user_data
     assert "docker compose up -d --build" in user_data
-    assert "render.py" in user_data and ".sslip.io" not in user_data  # derived from the IP
+    assert "render.py" in user_data and ".sslip.io" not in user_data
+
+
+def test_user_data_installs_the_arm64_compose_only_if_its_checksum_matches(voice_template):
+    (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
+    user_data = json.dumps(instance["Properties"]["UserData"])
+    assert "docker-compose-linux-aarch64" in user_data and "x86_64" not in user_data
+    assert "sha256sum -c" in user_data
+    assert "--certificate ip" in user_data and "--web-origin-parameter" in user_data
+    assert "mkswap /swapfile" in user_data
+
+
+def test_an_x86_instance_gets_the_x86_image_and_compose():
+    template = synth(cdk_context(**{"voice:instance_type": "t3.medium"}), "VoiceStack")[1]
+    (instance,) = resources(template, "AWS::EC2::Instance").values()
+    assert instance["Properties"]["InstanceType"] == "t3.medium"
+    user_data = json.dumps(instance["Properties"]["UserData"])
+    assert "docker-compose-linux-x86_64" in user_data and "aarch64" not in user_data
+    images = json.dumps(template.to_json()["Parameters"])
+    assert "x86_64" in images and "arm64" not in images
+
+
+def test_the_arm64_instance_boots_the_arm64_amazon_linux(voice_template):
+    images = json.dumps(voice_template.to_json()["Parameters"])
+    assert "al2023-ami-kernel-default-arm64" in images or "arm64" in images
 
 
 def test_outputs_give_the_web_page_its_runtime_config(voice_template):
     outputs = voice_template.to_json()["Outputs"]
-    assert {"ConnectApiUrl", "LiveKitUrl", "Hostname", "InstanceId"} <= set(outputs)
+    assert {"ConnectApiUrl", "LiveKitUrl", "Hostname", "InstanceId", "ElasticIp"} <= set(outputs)
     assert "/api/connect" in json.dumps(outputs["ConnectApiUrl"])
     assert "wss://" in json.dumps(outputs["LiveKitUrl"])
-    assert ".sslip.io" in json.dumps(outputs["Hostname"])
+    # Without a domain the line is reached at its Elastic IP, with an IP certificate.
+    assert outputs["Hostname"]["Value"] == outputs["ElasticIp"]["Value"]
+    assert "sslip.io" not in json.dumps(outputs)
 
 
-def test_a_domain_of_ones_own_replaces_sslip():
+def test_the_sslip_fallback_is_named_from_the_ip():
+    template = synth(
+        cdk_context(**{"voice:certificate": "sslip-zerossl", "voice:acme_email": "ops@x.example"}),
+        "VoiceStack",
+    )[1]
+    assert ".sslip.io" in json.dumps(template.to_json()["Outputs"]["Hostname"])
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"voice:certificate": "sslip-zerossl"}, "needs voice:acme_email"),
+        ({"voice:certificate": "self-signed"}, "must be one of"),
+        ({"voice:hosted_zone_id": "Z123"}, "needs voice:domain"),
+        ({"voice:domain": "voice.example.com; rm -rf /"}, "voice:domain"),
+        ({"voice:hours": "6am-11pm"}, "voice:hours"),
+        ({"voice:hours": "06:00-23:00 Mars/Olympus"}, "unknown time zone"),
+    ],
+)
+def test_bad_voice_settings_are_refused_at_synth_with_the_setting_named(context, message):
+    with pytest.raises(ValueError, match=message):
+        synth(cdk_context(**context), "VoiceStack")
+
+
+def test_a_domain_of_ones_own_is_used_and_needs_no_dns_zone():
     template = synth(cdk_context(**{"voice:domain": "voice.batterysmart.example"}), "VoiceStack")[1]
     outputs = template.to_json()["Outputs"]
     assert outputs["LiveKitUrl"]["Value"] == "wss://voice.batterysmart.example"
+    template.resource_count_is("AWS::Route53::RecordSet", 0)
+    (instance,) = resources(template, "AWS::EC2::Instance").values()
+    assert "--hostname voice.batterysmart.example" in json.dumps(instance["Properties"])
 
 
-def test_graviton_instances_are_refused_until_images_are_shown_arm64():
-    with pytest.raises(Exception, match="arm64"):
-        synth(cdk_context(**{"voice:instance_type": "t4g.medium"}), "VoiceStack")
+def test_with_a_route53_zone_the_stack_points_the_domain_at_the_elastic_ip():
+    template = synth(
+        cdk_context(
+            **{
+                "voice:domain": "voice.batterysmart.example",
+                "voice:hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+                "voice:hosted_zone_name": "batterysmart.example",
+            }
+        ),
+        "VoiceStack",
+    )[1]
+    (record,) = resources(template, "AWS::Route53::RecordSet").values()
+    props = record["Properties"]
+    assert props["Type"] == "A" and props["HostedZoneId"] == "Z0123456789ABCDEFGHIJ"
+    assert props["Name"] == "voice.batterysmart.example."
+    assert "Address" in json.dumps(props["ResourceRecords"])  # the Elastic IP's attribute

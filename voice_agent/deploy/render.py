@@ -23,9 +23,54 @@ FILES = ("docker-compose.yml", "livekit.yaml", "egress.yaml", "Caddyfile", "agen
 SECRET_FILES = ("livekit.yaml", "egress.yaml", "agent.env")
 
 
+LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
+ZEROSSL = "https://acme.zerossl.com/v2/DV90"
+CERTIFICATES = ("ip", "sslip-zerossl")
+
+
 def sslip_hostname(public_ip: str) -> str:
     """A hostname that resolves to the IP with no domain of one's own: 13-235-1-2.sslip.io."""
     return f"{public_ip.replace('.', '-')}.sslip.io"
+
+
+def tls_values(
+    *, public_ip: str, hostname: str | None, certificate: str, acme_email: str
+) -> dict[str, str]:
+    """Where the line is reached and how Caddy gets its certificate.
+
+    - A domain of one's own: Let's Encrypt, with ZeroSSL as Caddy's fallback when an e-mail
+      is given.
+    - "ip": Let's Encrypt's short-lived (6-day) certificate for the Elastic IP itself. It
+      depends on no one else's DNS and the IP has its own rate limit. Browsers connect to
+      the IP without a server name, so Caddy is told which certificate to present.
+    - "sslip-zerossl": <ip>.sslip.io from ZeroSSL's ACME endpoint, which shares no limit
+      with the other users of sslip.io (Let's Encrypt's for it is often exhausted).
+    """
+    options: list[str] = [f"email {acme_email}"] if acme_email else []
+    tls_block = ""
+    if hostname:
+        address = hostname
+    elif certificate == "ip":
+        address = public_ip
+        options.append(f"default_sni {public_ip}")
+        tls_block = (
+            f"\ttls {{\n\t\tissuer acme {{\n\t\t\tdir {LETS_ENCRYPT}\n"
+            "\t\t\tprofile shortlived\n\t\t}\n\t}\n"
+        )
+    elif certificate == "sslip-zerossl":
+        if not acme_email:
+            raise ValueError("the sslip-zerossl certificate needs --acme-email")
+        address = sslip_hostname(public_ip)
+        options.append(f"cert_issuer acme {ZEROSSL}")
+    else:
+        raise ValueError(f"certificate must be one of {CERTIFICATES}, not {certificate!r}")
+    global_options = "{\n" + "".join(f"\t{o}\n" for o in options) + "}\n" if options else ""
+    return {
+        "hostname": address,
+        "site_address": address,
+        "tls_block": tls_block,
+        "global_options": global_options,
+    }
 
 
 def values(**given: str) -> dict[str, str]:
@@ -58,31 +103,40 @@ def render(out: Path, mapping: dict[str, str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--hostname", help="domain name; default: <ip>.sslip.io from --public-ip")
-    p.add_argument("--public-ip")
+    p.add_argument("--public-ip", required=True, help="the Elastic IP")
+    p.add_argument("--hostname", help="a domain of one's own pointing at the Elastic IP")
+    p.add_argument("--certificate", choices=CERTIFICATES, default="ip", help="without a domain")
     p.add_argument("--secret-json", type=Path, required=True, help='{"api_key", "api_secret"}')
     p.add_argument("--region", required=True)
     p.add_argument("--model-id", required=True)
     p.add_argument("--recordings-bucket", required=True)
     p.add_argument("--alerts-topic-arn", required=True)
-    p.add_argument("--web-origin", required=True)
+    p.add_argument("--web-origin-parameter", required=True, help="SSM parameter with the page")
     p.add_argument("--acme-email", default="")
+    p.add_argument("--hours", default="", help='e.g. "06:00-23:00 Asia/Kolkata"; none: always')
     p.add_argument("--max-calls", default="4")
     p.add_argument("--app-dir", required=True)
     args = p.parse_args(argv)
-    if not (args.hostname or args.public_ip):
-        p.error("give --hostname or --public-ip")
     secret = json.loads(args.secret_json.read_text())
+    try:
+        tls = tls_values(
+            public_ip=args.public_ip,
+            hostname=args.hostname,
+            certificate=args.certificate,
+            acme_email=args.acme_email,
+        )
+    except ValueError as exc:
+        p.error(str(exc))
     mapping = values(
-        hostname=args.hostname or sslip_hostname(args.public_ip),
+        **tls,
         api_key=secret["api_key"],
         api_secret=secret["api_secret"],
         region=args.region,
         model_id=args.model_id,
         recordings_bucket=args.recordings_bucket,
         alerts_topic_arn=args.alerts_topic_arn,
-        web_origin=args.web_origin,
-        global_options=f"{{\n\temail {args.acme_email}\n}}\n" if args.acme_email else "",
+        web_origin_parameter=args.web_origin_parameter,
+        line_hours=args.hours,
         max_calls=args.max_calls,
         app_dir=args.app_dir,
     )
