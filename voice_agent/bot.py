@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -52,7 +53,11 @@ def store_call_metadata(s3, settings: VoiceSettings, call_id: str, metadata: dic
 
 
 async def run_bot(
-    settings: VoiceSettings, call_id: str, rubric: Rubric, services: VoiceServices
+    settings: VoiceSettings,
+    call_id: str,
+    rubric: Rubric,
+    services: VoiceServices,
+    web_origin: Callable[[], str | None] | None = None,
 ) -> None:
     transport = LiveKitTransport(
         url=settings.livekit_url,
@@ -61,7 +66,7 @@ async def run_bot(
         params=LiveKitParams(audio_in_enabled=True, audio_out_enabled=True),
     )
     sns = boto3.client("sns", region_name=settings.region) if settings.alerts_topic_arn else None
-    inviter = SupervisorInviter(settings, sns)
+    inviter = SupervisorInviter(settings, sns, web_origin=web_origin)
 
     async def escalate(reason: str) -> None:
         await asyncio.to_thread(inviter.invite, call_id, reason)

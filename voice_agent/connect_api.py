@@ -13,14 +13,17 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from contracts.line_hours import LineHours
 from voice_agent.settings import VoiceSettings
 from voice_agent.tokens import caller_token, new_call_id
+from voice_agent.web_origin import WebOrigin
 
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 30
@@ -84,6 +87,19 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+class PageOriginCORS(CORSMiddleware):
+    """CORS for the call page only, whose origin is looked up when a request comes in."""
+
+    def __init__(self, app: Any, *, origin: WebOrigin) -> None:
+        super().__init__(
+            app, allow_origins=[], allow_methods=["GET", "POST"], allow_headers=["content-type"]
+        )
+        self._origin = origin
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        return self._origin.allows(origin)
+
+
 def _problem(status: int, error: str, message: str, **headers: str) -> JSONResponse:
     return JSONResponse({"error": error, "message": message}, status_code=status, headers=headers)
 
@@ -93,7 +109,12 @@ def create_app(
     dispatcher: Any,
     *,
     clock: Callable[[], float] = time.monotonic,
+    web_origin: WebOrigin | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
+    origin = web_origin or WebOrigin.from_settings(settings)
+    hours = LineHours.parse(settings.hours) if settings.hours else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
@@ -103,12 +124,7 @@ def create_app(
     app = FastAPI(
         title="Battery Smart voice line", docs_url=None, redoc_url=None, lifespan=lifespan
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[settings.web_origin],
-        allow_methods=["GET", "POST"],
-        allow_headers=["content-type"],
-    )
+    app.add_middleware(PageOriginCORS, origin=origin)
     limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
 
     @app.get("/healthz")
@@ -128,6 +144,14 @@ def create_app(
                 "rate_limited",
                 "Too many call attempts from this network. Please wait a minute and try again.",
                 **{"Retry-After": str(wait)},
+            )
+        if hours is not None and not hours.is_open(now()):
+            # The page says so before calling; this is for a page left open past closing time.
+            return _problem(
+                503,
+                "closed",
+                f"The support line is closed now. Please call back at {hours.open:%H:%M} "
+                f"({hours.zone}).",
             )
         if dispatcher.active_calls() >= settings.max_calls:
             return _problem(

@@ -38,16 +38,26 @@ class SupervisorInviter:
     """Mints the supervisor's token and alerts `SupervisorAlerts` with the join link."""
 
     def __init__(
-        self, settings: VoiceSettings, sns: Any | None, token: Callable[..., str] = supervisor_token
+        self,
+        settings: VoiceSettings,
+        sns: Any | None,
+        token: Callable[..., str] = supervisor_token,
+        web_origin: Callable[[], str | None] | None = None,
     ) -> None:
         self.settings = settings
         self.sns = sns
         self._token = token
+        self._web_origin = web_origin or (lambda: settings.web_origin)
 
     def invite(self, call_id: str, reason: str) -> Invite:
         token = self._token(self.settings, call_id)
         query = urlencode({"room": call_id, "token": token, "url": self.settings.livekit_url})
-        invite = Invite(call_id, f"{self.settings.web_origin}/join?{query}", token)
+        page = self._web_origin()
+        if page is None:  # the page is not deployed yet: the supervisor still gets the alert
+            join_url = f"(the call page is not deployed yet; room {call_id})"
+        else:
+            join_url = f"{page}/join?{query}"
+        invite = Invite(call_id, join_url, token)
         if self.sns is not None and self.settings.alerts_topic_arn:
             link = (
                 f"Join the call now (link valid {self.settings.supervisor_token_minutes} "

@@ -13,19 +13,21 @@ import uvicorn
 from qa_engine.rubric import load_rubric_dir
 from voice_agent.connect_api import BotDispatcher, create_app
 from voice_agent.settings import SettingsError, VoiceSettings
+from voice_agent.web_origin import WebOrigin
 
 
 def build() -> object:
     settings = VoiceSettings.from_env()
     rubric = load_rubric_dir()
+    web_origin = WebOrigin.from_settings(settings)
 
     async def start_bot(call_id: str) -> None:
         from voice_agent.bot import run_bot  # loads Pipecat and the models only when serving
         from voice_agent.services import aws_services
 
-        await run_bot(settings, call_id, rubric, aws_services(settings))
+        await run_bot(settings, call_id, rubric, aws_services(settings), web_origin)
 
-    return create_app(settings, BotDispatcher(start_bot))
+    return create_app(settings, BotDispatcher(start_bot), web_origin=web_origin)
 
 
 def main() -> int:

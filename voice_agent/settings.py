@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEFAULT_MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
+from contracts.bedrock_models import ModelError, check_model_id, default_model_id
+from contracts.line_hours import HoursError, LineHours
+
+DEFAULT_MODEL_ID = default_model_id()
 DEFAULT_VOICE = "Kajal"  # Amazon Polly's neural Indian English voice
 AGENT_ID = "ai-agent"  # the bot's agent id in recording keys and QA results
 
@@ -25,8 +28,12 @@ class VoiceSettings:
     stt_language: str = "en-IN"
     recordings_bucket: str | None = None
     alerts_topic_arn: str | None = None
-    web_origin: str = "http://localhost:5173"  # the call page, for CORS and join links
+    # The call page, for CORS and join links: given (a developer's page), or read at run time
+    # from the SSM parameter the web stack writes, so the page can be deployed after the line.
+    web_origin: str | None = "http://localhost:5173"
+    web_origin_parameter: str | None = None
     max_calls: int = 4
+    hours: str | None = None  # "06:00-23:00 Asia/Kolkata": calls are refused outside them
     calls_per_minute_per_client: int = 6
     supervisor_token_minutes: int = 30
 
@@ -38,7 +45,7 @@ class VoiceSettings:
             livekit_api_key="",
             livekit_api_secret="",
             region=_region(),
-            model_id=os.environ.get("BEDROCK_MODEL_ID", DEFAULT_MODEL_ID),
+            model_id=_model_id(),
             voice=os.environ.get("POLLY_VOICE", DEFAULT_VOICE),
             stt_language=os.environ.get("STT_LANGUAGE", "en-IN"),
             alerts_topic_arn=os.environ.get("ALERTS_TOPIC_ARN") or None,
@@ -60,15 +67,37 @@ class VoiceSettings:
             livekit_api_key=os.environ["LIVEKIT_API_KEY"],
             livekit_api_secret=os.environ["LIVEKIT_API_SECRET"],
             region=_region(),
-            model_id=os.environ.get("BEDROCK_MODEL_ID", DEFAULT_MODEL_ID),
+            model_id=_model_id(),
             voice=os.environ.get("POLLY_VOICE", DEFAULT_VOICE),
             stt_language=os.environ.get("STT_LANGUAGE", "en-IN"),
             recordings_bucket=os.environ.get("RECORDINGS_BUCKET") or None,
             alerts_topic_arn=os.environ.get("ALERTS_TOPIC_ARN") or None,
-            web_origin=os.environ.get("WEB_ORIGIN", "http://localhost:5173"),
+            web_origin=os.environ.get("WEB_ORIGIN") or None,
+            web_origin_parameter=os.environ.get("WEB_ORIGIN_PARAMETER") or None,
             max_calls=int(os.environ.get("MAX_CALLS", "4")),
+            hours=_hours(),
             calls_per_minute_per_client=int(os.environ.get("CALLS_PER_MINUTE_PER_CLIENT", "6")),
         )
+
+
+def _hours() -> str | None:
+    value = os.environ.get("LINE_HOURS") or None
+    if value:
+        try:
+            LineHours.parse(value, "LINE_HOURS")
+        except HoursError as exc:
+            raise SettingsError(str(exc)) from exc
+    return value
+
+
+def _model_id() -> str:
+    region = _region()
+    model_id = os.environ.get("BEDROCK_MODEL_ID") or default_model_id(region)
+    try:
+        check_model_id(model_id, region, "BEDROCK_MODEL_ID")
+    except ModelError as exc:
+        raise SettingsError(str(exc)) from exc
+    return model_id
 
 
 def _region() -> str:

@@ -119,3 +119,62 @@ def test_rate_limiter_window():
     assert limiter.retry_after("a") > 0
     clock.now += 60
     assert limiter.retry_after("a") == 0
+
+
+def test_outside_the_line_hours_a_call_is_refused_as_closed(settings, bots):
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    dispatcher, started, _ = bots
+    line = replace(settings, hours="06:00-23:00 Asia/Kolkata")
+    at = {"now": datetime(2026, 12, 5, 18, 0, tzinfo=UTC)}  # 23:30 in India: closed
+    with TestClient(create_app(line, dispatcher, now=lambda: at["now"])) as client:
+        closed = client.post("/api/connect")
+        assert closed.status_code == 503
+        assert closed.json()["error"] == "closed"
+        assert "06:00" in closed.json()["message"]
+        at["now"] = datetime(2026, 12, 6, 0, 31, tzinfo=UTC)  # 06:01 in India: open
+        assert client.post("/api/connect").status_code == 200
+    assert len(started) <= 1
+
+
+def test_cors_follows_the_page_origin_read_at_run_time(settings, bots):
+    """The page is deployed after the line: until its parameter exists nothing is allowed."""
+    from dataclasses import replace
+
+    from voice_agent.web_origin import WebOrigin
+
+    class Ssm:
+        value: str | None = None
+        reads = 0
+
+        def get_parameter(self, Name):
+            self.reads += 1
+            if self.value is None:
+                raise RuntimeError("ParameterNotFound")
+            return {"Parameter": {"Name": Name, "Value": self.value}}
+
+    ssm, clock = Ssm(), Clock()
+    origin = WebOrigin(parameter="/battery-smart/voice/web-origin", ssm=ssm, clock=clock)
+    page = "https://d111111abcdef8.cloudfront.net"
+    dispatcher, _, _ = bots
+    app = create_app(replace(settings, web_origin=None), dispatcher, web_origin=origin)
+    with TestClient(app) as client:
+        before = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.1"})
+        assert "access-control-allow-origin" not in before.headers
+        ssm.value = page + "/"
+        clock.now += 61  # the next minute's refresh reads the new page
+        after = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.2"})
+        assert after.headers["access-control-allow-origin"] == page
+        other = client.options(
+            "/api/connect",
+            headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+        )
+        assert "access-control-allow-origin" not in other.headers
+        reads = ssm.reads
+        client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.3"})
+        assert ssm.reads == reads  # cached within the minute
+        ssm.value = None  # a failed refresh keeps the last known page
+        clock.now += 61
+        kept = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.4"})
+        assert kept.headers["access-control-allow-origin"] == page

@@ -91,3 +91,19 @@ def test_escalation_publishes_an_urgent_alert_with_a_working_join_link(settings,
     assert query["url"] == [settings.livekit_url]
     claims = decode(settings, query["token"][0])
     assert claims.video.agent is True and claims.video.room == "call-0123456789ab"
+
+
+def test_before_the_page_is_deployed_the_supervisor_is_still_alerted(settings):
+    published = []
+
+    class Sns:
+        def publish(self, **kwargs):
+            published.append(kwargs)
+
+    configured = type(settings)(**{**settings.__dict__, "alerts_topic_arn": "arn:topic"})
+    invite = SupervisorInviter(configured, Sns(), web_origin=lambda: None).invite(
+        "call-0123456789ab", "manager please"
+    )
+    (alert,) = published
+    assert "call-0123456789ab" in alert["Message"] and "not deployed yet" in alert["Message"]
+    assert "/join?" not in invite.join_url
