@@ -4,6 +4,11 @@ Throttling, 5xx and timeouts are retried with exponential backoff and jitter for
 the function's remaining time allows; validation and access errors are not. An answer that
 fails validation gets one repair turn. When Bedrock stays unavailable or invalid the caller
 falls back to the rules judge (`FallbackJudge`).
+
+The same request serves Claude and Amazon Nova. Nova also gets greedy decoding (top-k 1), as
+AWS advises for its tool use. An answer may hold text blocks (Nova's `<thinking>` notes)
+before or between tool calls, and more than one tool call: text is ignored, the first valid
+call is taken, and a repair answers every call the model made.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from contracts.bedrock_models import is_nova
 from qa_engine.llm_judge import (
     TOOL_NAME,
     JudgeAnswer,
@@ -110,37 +116,61 @@ class BedrockJudge:
         for attempt in (1, 2):
             response = self._converse(messages)
             content = response["output"]["message"]["content"]
-            tool_use = next((c["toolUse"] for c in content if "toolUse" in c), None)
-            problem = "the answer did not call the tool"
-            if tool_use is not None:
+            tool_uses = [c["toolUse"] for c in content if "toolUse" in c]
+            problems: list[str] = []
+            for tool_use in (t for t in tool_uses if t.get("name") == TOOL_NAME):
                 try:
-                    answer = JudgeAnswer.model_validate(tool_use["input"])
+                    answer = JudgeAnswer.model_validate(tool_use.get("input"))
                     missing = answer.missing_sops()
                     if not missing:
                         return answer_to_verdict(answer, conversation, self.rubric)
-                    problem = f"give exactly one answer for each SOP; wrong for {missing}"
+                    problems.append(f"give exactly one answer for each SOP; wrong for {missing}")
                 except ValidationError as exc:
-                    problem = f"the tool input is invalid: {exc.errors(include_url=False)[:5]}"
+                    errors = exc.errors(include_url=False)[:5]
+                    problems.append(f"the tool input is invalid: {errors}")
+            problem = problems[0] if problems else "the answer did not call the tool"
             if attempt == 2:
                 break
-            messages.append({"role": "assistant", "content": content})
-            messages.append({"role": "user", "content": self._repair(tool_use, problem)})
+            self._add_repair(messages, content, tool_uses, problem)
         raise JudgeUnavailable(f"Bedrock answer stayed invalid after one repair: {problem}")
 
     @staticmethod
-    def _repair(tool_use: dict[str, Any] | None, problem: str) -> list[dict[str, Any]]:
+    def _add_repair(
+        messages: list[dict[str, Any]],
+        content: list[dict[str, Any]],
+        tool_uses: list[dict[str, Any]],
+        problem: str,
+    ) -> None:
+        """The model's answer and a user turn saying what to fix.
+
+        Converse wants a result for every tool call of the previous turn, and refuses blank
+        text blocks, so blank text is left out of the answer sent back.
+        """
         text = f"{problem}. Call {TOOL_NAME} again with a corrected, complete answer."
-        if tool_use is None:
-            return [{"text": text}]
-        return [
+        said = [c for c in content if "text" not in c or c["text"].strip()]
+        if not said:
+            # Nothing to send back as the model's turn: the instruction joins the user's.
+            messages[-1] = {**messages[-1], "content": [*messages[-1]["content"], {"text": text}]}
+            return
+        messages.append({"role": "assistant", "content": said})
+        if not tool_uses:
+            messages.append({"role": "user", "content": [{"text": text}]})
+            return
+        messages.append(
             {
-                "toolResult": {
-                    "toolUseId": tool_use["toolUseId"],
-                    "content": [{"text": text}],
-                    "status": "error",
-                }
+                "role": "user",
+                "content": [
+                    {
+                        "toolResult": {
+                            "toolUseId": t["toolUseId"],
+                            "content": [{"text": text}],
+                            "status": "error",
+                        }
+                    }
+                    for t in tool_uses
+                ],
             }
-        ]
+        )
 
     def _stop(self, state: RetryCallState) -> bool:
         return (
@@ -164,16 +194,19 @@ class BedrockJudge:
             reraise=True,
             before_sleep=lambda _s: setattr(self.usage, "retries", self.usage.retries + 1),
         )
+        request: dict[str, Any] = {
+            "modelId": self.model_id,
+            "system": [{"text": SYSTEM_PROMPT}],
+            "messages": messages,
+            "inferenceConfig": {"temperature": 0.0, "maxTokens": MAX_TOKENS},
+            "toolConfig": tool_config(),
+        }
+        if is_nova(self.model_id):
+            # Greedy decoding, as AWS recommends for Nova's tool calls.
+            request["additionalModelRequestFields"] = {"inferenceConfig": {"topK": 1}}
         started = time.perf_counter()
         try:
-            response = retrying(
-                self.client.converse,
-                modelId=self.model_id,
-                system=[{"text": SYSTEM_PROMPT}],
-                messages=messages,
-                inferenceConfig={"temperature": 0.0, "maxTokens": MAX_TOKENS},
-                toolConfig=tool_config(),
-            )
+            response = retrying(self.client.converse, **request)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "ClientError")
             if is_retryable(exc):
@@ -185,7 +218,7 @@ class BedrockJudge:
             raise JudgeUnavailable(f"Bedrock unreachable: {exc.__class__.__name__}") from exc
         self.usage.calls += 1
         self.usage.latency_ms += (time.perf_counter() - started) * 1000
-        tokens = response.get("usage", {})
+        tokens = response.get("usage") or {}
         self.usage.input_tokens += int(tokens.get("inputTokens", 0))
         self.usage.output_tokens += int(tokens.get("outputTokens", 0))
         return response
