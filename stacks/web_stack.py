@@ -59,6 +59,7 @@ class WebStack(Stack):
                 "web:support_phone is not set: the page's error states offer a retry but no "
                 "phone number to call",
             )
+        self.page_config = config
         sources = [s3deploy.Source.json_data("config.json", config)]
         if (dist / "index.html").is_file():
             s3deploy.BucketDeployment(

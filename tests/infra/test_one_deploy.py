@@ -1,0 +1,74 @@
+"""One `cdk deploy --all`: the stacks depend one way only, and nothing WebStack does can reach
+the voice line's instance (which would replace it)."""
+
+from __future__ import annotations
+
+import json
+
+from app import build_app
+from tests.infra.conftest import cdk_context, resources, synth
+
+ORDER = ["QaPipelineStack", "VoiceStack", "WebStack"]
+
+
+def _imports(template: dict) -> set[str]:
+    """The stacks whose exports a template imports (export names start `<Stack>:`)."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Fn::ImportValue":
+                    found.add(json.dumps(value).strip('"').split(":")[0])
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(template)
+    return found
+
+
+def test_the_stacks_depend_one_way_so_one_run_deploys_them_in_order():
+    assembly = build_app(cdk_context()).synth()
+    stacks = {s.stack_name: s for s in assembly.stacks}
+    assert set(stacks) == set(ORDER)
+    for position, name in enumerate(ORDER):
+        depends_on = {d.id for d in stacks[name].dependencies if not d.id.endswith(".assets")}
+        imports = _imports(stacks[name].template)
+        earlier = set(ORDER[:position])
+        # Each stack reads only stacks deployed before it: no stack waits for a later one.
+        assert depends_on <= earlier, (name, depends_on)
+        assert imports <= earlier, (name, imports)
+    assert _imports(stacks["VoiceStack"].template) == {"QaPipelineStack"}
+    assert "WebStack" not in json.dumps(stacks["VoiceStack"].template)
+
+
+def test_no_page_setting_or_page_build_changes_anything_of_the_voice_line(tmp_path):
+    built = tmp_path / "dist"
+    built.mkdir()
+    (built / "index.html").write_text("<!doctype html><title>Battery Smart</title>")
+    (built / "assets").mkdir()
+    (built / "assets" / "app-1234.js").write_text("console.log('v2')")
+    variants = [
+        cdk_context(**{"web:dist_dir": str(tmp_path / "nothing-built")}),
+        cdk_context(**{"web:dist_dir": str(built), "web:support_phone": "+918000000000"}),
+    ]
+    voice = [synth(context, "VoiceStack")[1].to_json() for context in variants]
+    assert voice[0] == voice[1]
+    web = [synth(context, "WebStack")[1].to_json() for context in variants]
+    assert web[0] != web[1]  # the page did change
+
+
+def test_the_instance_learns_the_page_at_run_time_not_from_its_user_data(voice_template):
+    (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
+    user_data = json.dumps(instance["Properties"]["UserData"])
+    assert "--web-origin-parameter /battery-smart/voice/web-origin" in user_data
+    assert "cloudfront" not in user_data.lower()
+
+
+def test_the_page_writes_its_origin_where_the_line_reads_it(web_template):
+    (parameter,) = resources(web_template, "AWS::SSM::Parameter").values()
+    props = parameter["Properties"]
+    assert props["Name"] == "/battery-smart/voice/web-origin"
+    assert "DomainName" in json.dumps(props["Value"])  # https://<distribution domain>
