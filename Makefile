@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
 
 install: $(INSTALLED)
 
@@ -71,6 +71,14 @@ CDK_ARGS ?=
 synth: $(INSTALLED)
 	$(CDK) synth --all
 
+# After an intended change to a stack: rewrite tests/infra/snapshots/ and commit them with it.
+snapshot-update: $(INSTALLED)
+	SNAPSHOT_UPDATE=1 $(BIN)/python -m pytest -q tests/infra/test_snapshots.py
+
+# Everything in one run: QaPipelineStack, VoiceStack, then WebStack (with the page built).
+deploy-all: $(INSTALLED) frontend
+	$(CDK) deploy --all --require-approval broadening $(CDK_ARGS)
+
 deploy: $(INSTALLED)
 	$(CDK) deploy QaPipelineStack $(CDK_ARGS)
 
@@ -78,7 +86,7 @@ deploy: $(INSTALLED)
 deploy-voice: $(INSTALLED)
 	$(CDK) deploy VoiceStack $(CDK_ARGS)
 
-# The call page: builds frontend/dist, then deploys it with a config.json from VoiceStack.
+# The call page alone: builds frontend/dist, then deploys it with a config.json from VoiceStack.
 deploy-web: $(INSTALLED) frontend
 	$(CDK) deploy WebStack $(CDK_ARGS)
 
