@@ -15,26 +15,69 @@ from voice_agent.deploy.render import main, sslip_hostname
 SECRET = {"api_key": "APIbsvoice", "api_secret": "s3cr3t-" + "x" * 40}
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rendered")
+def render_with(out, *extra: str):
+    out.mkdir(parents=True, exist_ok=True)
     secret = out / "secret.json"
     secret.write_text(json.dumps(SECRET))
     args = [
         "--out", str(out), "--public-ip", "13.235.10.20",
         "--secret-json", str(secret), "--region", "ap-south-1",
-        "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
+        "--model-id", "apac.anthropic.claude-haiku-4-5-20251001-v1:0",
         "--recordings-bucket", "qa-recordings",
         "--alerts-topic-arn", "arn:aws:sns:ap-south-1:123456789012:SupervisorAlerts",
-        "--web-origin", "https://d111111abcdef8.cloudfront.net",
-        "--acme-email", "ops@batterysmart.example", "--app-dir", "/opt/voice/app",
+        "--web-origin-parameter", "/battery-smart/voice/web-origin",
+        "--app-dir", "/opt/voice/app", *extra,
     ]  # fmt: skip
     assert main(args) == 0
     return out
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The default: no domain, Let's Encrypt's short-lived certificate for the Elastic IP."""
+    return render_with(tmp_path_factory.mktemp("rendered"), "--hours", "06:00-23:00 Asia/Kolkata")
+
+
 def test_hostname_resolves_to_the_elastic_ip_without_a_domain():
     assert sslip_hostname("13.235.10.20") == "13-235-10-20.sslip.io"
+
+
+def test_without_a_domain_the_ip_gets_a_short_lived_lets_encrypt_certificate(rendered):
+    caddyfile = (rendered / "Caddyfile").read_text()
+    assert "13.235.10.20 {" in caddyfile
+    assert "default_sni 13.235.10.20" in caddyfile  # browsers send no name for an IP
+    assert "dir https://acme-v02.api.letsencrypt.org/directory" in caddyfile
+    assert "profile shortlived" in caddyfile
+    assert "sslip.io" not in caddyfile and "zerossl" not in caddyfile
+    assert caddyfile.count("{") == caddyfile.count("}")
+    env = dict(line.split("=", 1) for line in (rendered / "agent.env").read_text().splitlines())
+    assert env["LIVEKIT_URL"] == "wss://13.235.10.20"
+
+
+def test_the_sslip_fallback_takes_zerossl_and_needs_the_email(tmp_path, capsys):
+    out = render_with(
+        tmp_path, "--certificate", "sslip-zerossl", "--acme-email", "ops@batterysmart.example"
+    )
+    caddyfile = (out / "Caddyfile").read_text()
+    assert "13-235-10-20.sslip.io {" in caddyfile
+    assert "email ops@batterysmart.example" in caddyfile
+    assert "cert_issuer acme https://acme.zerossl.com/v2/DV90" in caddyfile
+    assert "letsencrypt" not in caddyfile  # never the shared sslip.io limit
+    with pytest.raises(SystemExit):
+        render_with(tmp_path / "no-email", "--certificate", "sslip-zerossl")
+    assert "needs --acme-email" in capsys.readouterr().err
+
+
+def test_a_domain_of_ones_own_uses_caddys_issuers_with_the_zerossl_fallback(tmp_path):
+    out = render_with(
+        tmp_path, "--hostname", "voice.batterysmart.example", "--acme-email", "ops@bs.example"
+    )
+    caddyfile = (out / "Caddyfile").read_text()
+    assert "voice.batterysmart.example {" in caddyfile
+    assert "email ops@bs.example" in caddyfile  # Caddy falls back to ZeroSSL with an e-mail
+    assert "profile shortlived" not in caddyfile and "default_sni" not in caddyfile
+    livekit = yaml.safe_load((out / "livekit.yaml").read_text())
+    assert "domain" not in livekit["turn"]
 
 
 def test_livekit_uses_the_opened_ports_and_the_secret(rendered):
@@ -43,11 +86,7 @@ def test_livekit_uses_the_opened_ports_and_the_secret(rendered):
     assert config["rtc"]["tcp_port"] == ports.RTC_TCP
     assert config["rtc"]["port_range_start"] == ports.RTC_UDP_START
     assert config["rtc"]["port_range_end"] == ports.RTC_UDP_END
-    assert config["turn"] == {
-        "enabled": True,
-        "domain": "13-235-10-20.sslip.io",
-        "udp_port": ports.TURN_UDP,
-    }
+    assert config["turn"] == {"enabled": True, "udp_port": ports.TURN_UDP}  # UDP: no domain
     assert config["keys"] == {SECRET["api_key"]: SECRET["api_secret"]}
 
 
@@ -55,6 +94,7 @@ def test_egress_records_with_the_instance_role(rendered):
     config = yaml.safe_load((rendered / "egress.yaml").read_text())
     assert config["ws_url"] == f"ws://127.0.0.1:{ports.LIVEKIT_HTTP}"
     assert config["s3"] == {"region": "ap-south-1"}  # no access keys: the instance role
+    assert config["enable_room_composite_sdk_source"] is True  # audio only, no Chrome
 
 
 def test_compose_runs_every_service_on_the_host_network(rendered):
@@ -68,10 +108,8 @@ def test_compose_runs_every_service_on_the_host_network(rendered):
     assert compose["services"]["agent"]["build"]["context"] == "/opt/voice/app"
 
 
-def test_caddy_serves_the_hostname_and_proxies_api_and_signalling(rendered):
+def test_caddy_proxies_api_and_signalling(rendered):
     caddyfile = (rendered / "Caddyfile").read_text()
-    assert "email ops@batterysmart.example" in caddyfile
-    assert "13-235-10-20.sslip.io {" in caddyfile
     assert f"reverse_proxy 127.0.0.1:{ports.CONNECT_API}" in caddyfile
     assert f"reverse_proxy 127.0.0.1:{ports.LIVEKIT_HTTP}" in caddyfile
     assert caddyfile.count("{") == caddyfile.count("}")
@@ -81,7 +119,9 @@ def test_agent_environment_and_secret_files_are_private(rendered):
     env = dict(
         line.split("=", 1) for line in (rendered / "agent.env").read_text().splitlines() if line
     )
-    assert env["LIVEKIT_URL"] == "wss://13-235-10-20.sslip.io"
+    assert env["WEB_ORIGIN_PARAMETER"] == "/battery-smart/voice/web-origin"
+    assert env["LINE_HOURS"] == "06:00-23:00 Asia/Kolkata"
+    assert env["BEDROCK_MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert env["PORT"] == str(ports.CONNECT_API) and env["HOST"] == "127.0.0.1"
     for name in ("livekit.yaml", "egress.yaml", "agent.env"):
         assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600
