@@ -1,7 +1,8 @@
 """One pipeline builder for every transport: LiveKit in production, SmallWebRTC locally.
 
 transport.input -> handoff gate -> STT -> user context -> escalation watcher
-    -> LLM [-> policy fallback] -> TTS -> transport.output [-> recorder] -> assistant context
+    -> LLM -> thinking filter [-> policy fallback] -> TTS -> transport.output [-> recorder]
+    -> assistant context
 
 With a policy given and a real LLM, the policy answers whenever the LLM fails or is too slow;
 with the policy as the LLM (offline), there is nothing to fall back from.
@@ -31,7 +32,12 @@ from voice_agent.escalation import EscalationDetector, escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE, GREETING, system_prompt
 from voice_agent.policy import SopPolicy
 from voice_agent.policy_llm import CallMetadata, PolicyFallback, PolicyLLMService
-from voice_agent.processors import EscalationState, EscalationWatcher, HandoffGate
+from voice_agent.processors import (
+    EscalationState,
+    EscalationWatcher,
+    HandoffGate,
+    ThinkingFilter,
+)
 
 ESCALATION_TOOL = "request_human_supervisor"
 HANDOFF_LINE = "A supervisor has joined the call and will help you from here."
@@ -135,6 +141,7 @@ def build_call_pipeline(
             aggregators.user(),
             watcher,
             services.llm,
+            ThinkingFilter(),  # a model's <thinking> notes are never spoken
             *fallback,
             services.tts,
             transport.output(),
