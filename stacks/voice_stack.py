@@ -423,44 +423,41 @@ class VoiceStack(Stack):
                 period=Duration.minutes(5),
             )
 
-        unhealthy = cloudwatch.Alarm(
-            self,
+        def below(construct_id: str, metric: str, threshold: float, periods: int, why: str):
+            return cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=why,
+                metric=line(metric),
+                threshold=threshold,
+                evaluation_periods=periods,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+
+        unhealthy = below(
             "LineDownAlarm",
-            alarm_description=(
-                "Callers cannot reach the voice line: https://<host>/healthz failed twice in a "
-                "row (see the HealthCheck function's log for why)"
-            ),
-            metric=line("Healthy"),
-            threshold=1,
-            evaluation_periods=2,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            "Healthy",
+            1,
+            2,
+            "Callers cannot reach the voice line: https://<host>/healthz failed twice in a row "
+            "(see the HealthCheck function's log for why)",
         )
-        certificate = cloudwatch.Alarm(
-            self,
+        certificate = below(
             "CertificateAlarm",
-            alarm_description=(
-                "The voice line's certificate is not trusted (not issued yet, expired or for "
-                "another name): browsers cannot open wss:// and no call connects"
-            ),
-            metric=line("CertificateValid"),
-            threshold=1,
-            evaluation_periods=2,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            "CertificateValid",
+            1,
+            2,
+            "The voice line's certificate is not trusted (not issued yet, expired or for "
+            "another name): browsers cannot open wss:// and no call connects",
         )
-        expiring = cloudwatch.Alarm(
-            self,
+        expiring = below(
             "CertificateExpiringAlarm",
-            alarm_description=(
-                "The voice line's certificate expires within 2 days: Caddy's renewals are "
-                "failing (short-lived IP certificates renew with 3 days left)"
-            ),
-            metric=line("CertificateDaysLeft"),
-            threshold=2,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            "CertificateDaysLeft",
+            2,
+            1,
+            "The voice line's certificate expires within 2 days: Caddy's renewals are failing "
+            "(short-lived IP certificates renew with 3 days left)",
         )
         ops.notify(system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
         self.alarms = (system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
