@@ -20,6 +20,7 @@ def build() -> object:
     settings = VoiceSettings.from_env()
     rubric = load_rubric_dir()
     web_origin = WebOrigin.from_settings(settings)
+    web_origin.refresh()  # once before serving; afterwards in the background
 
     async def start_bot(call_id: str) -> None:
         from voice_agent.bot import run_bot  # loads Pipecat and the models only when serving

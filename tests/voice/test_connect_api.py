@@ -155,15 +155,24 @@ def test_cors_follows_the_page_origin_read_at_run_time(settings, bots):
             return {"Parameter": {"Name": Name, "Value": self.value}}
 
     ssm, clock = Ssm(), Clock()
-    origin = WebOrigin(parameter="/battery-smart/voice/web-origin", ssm=ssm, clock=clock)
+    refreshes = []  # run by the test, as the background thread would
+    origin = WebOrigin(
+        parameter="/battery-smart/voice/web-origin", ssm=ssm, clock=clock, spawn=refreshes.append
+    )
     page = "https://d111111abcdef8.cloudfront.net"
     dispatcher, _, _ = bots
     app = create_app(replace(settings, web_origin=None), dispatcher, web_origin=origin)
     with TestClient(app) as client:
         before = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.1"})
         assert "access-control-allow-origin" not in before.headers
+        assert len(refreshes) == 1  # one refresh at a time, never on the request's path
+        refreshes.pop()()
+        assert ssm.reads == 1
         ssm.value = page + "/"
         clock.now += 61  # the next minute's refresh reads the new page
+        stale = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.5"})
+        assert "access-control-allow-origin" not in stale.headers  # answered from the cache
+        refreshes.pop()()
         after = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.2"})
         assert after.headers["access-control-allow-origin"] == page
         other = client.options(
@@ -171,10 +180,11 @@ def test_cors_follows_the_page_origin_read_at_run_time(settings, bots):
             headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
         )
         assert "access-control-allow-origin" not in other.headers
-        reads = ssm.reads
         client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.3"})
-        assert ssm.reads == reads  # cached within the minute
+        assert refreshes == []  # fresh within the minute: no read
         ssm.value = None  # a failed refresh keeps the last known page
         clock.now += 61
+        client.get("/healthz", headers={"origin": page})
+        refreshes.pop()()
         kept = client.post("/api/connect", headers={"origin": page, "x-forwarded-for": "1.1.1.4"})
         assert kept.headers["access-control-allow-origin"] == page
