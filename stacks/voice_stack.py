@@ -130,6 +130,13 @@ class VoiceStackSettings:
                 "voice:hosted_zone_id needs voice:domain and voice:hosted_zone_name "
                 "(e.g. voice.example.com in example.com)"
             )
+        if self.hours is not None and self.hours.closed_minutes < 2 * STOP_AFTER_CLOSE_MINUTES:
+            raise ValueError(
+                f"voice:hours {str(self.hours)!r}: the line must be closed at least "
+                f"{2 * STOP_AFTER_CLOSE_MINUTES} minutes a day (the instance stops "
+                f"{STOP_AFTER_CLOSE_MINUTES} minutes after closing); leave voice:hours unset "
+                "for a line that never closes"
+            )
         for name, value in (("voice:domain", self.domain), ("voice:acme_email", self.acme_email)):
             if value and shlex.quote(value) != value:
                 raise ValueError(f"{name} {value!r} has characters a host name or e-mail has not")
@@ -251,8 +258,8 @@ class VoiceStack(Stack):
             "systemctl enable --now docker",
             # Swap: the agent image builds here, and a 2 GB instance must not kill a call.
             "if [ ! -f /swapfile ]; then "
-            f"dd if=/dev/zero of=/swapfile bs=1M count={SWAP_MB} && chmod 600 /swapfile && "
-            "mkswap /swapfile && echo '/swapfile swap swap defaults 0 0' >> /etc/fstab; fi",
+            f"dd if=/dev/zero of=/swapfile bs=1M count={SWAP_MB}; chmod 600 /swapfile; "
+            "mkswap /swapfile; echo '/swapfile swap swap defaults 0 0' >> /etc/fstab; fi",
             "swapon -a",
             "mkdir -p /usr/local/lib/docker/cli-plugins /opt/voice",
             f"curl -fsSL -o {compose} https://github.com/docker/compose/releases/download/"

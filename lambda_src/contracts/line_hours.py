@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _FORMAT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s+(\S+)\s*$")
@@ -62,7 +62,16 @@ class LineHours:
         )
         if opened > local:
             opened -= timedelta(days=1)
-        return local - opened < timedelta(minutes=minutes)
+        # Elapsed real time (in UTC): a clock change between opening and now is not counted.
+        elapsed = at.astimezone(UTC) - opened.astimezone(UTC)
+        return elapsed < timedelta(minutes=minutes)
+
+    @property
+    def closed_minutes(self) -> int:
+        """How long the line is closed each day."""
+        opens = self.open.hour * 60 + self.open.minute
+        closes = self.close.hour * 60 + self.close.minute
+        return (opens - closes) % (24 * 60)
 
     def close_plus(self, minutes: int) -> time:
         """The clock time `minutes` after closing: calls in progress end before the stop."""

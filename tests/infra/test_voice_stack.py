@@ -138,6 +138,7 @@ def test_the_sslip_fallback_is_named_from_the_ip():
         ({"voice:domain": "voice.example.com; rm -rf /"}, "voice:domain"),
         ({"voice:hours": "6am-11pm"}, "voice:hours"),
         ({"voice:hours": "06:00-23:00 Mars/Olympus"}, "unknown time zone"),
+        ({"voice:hours": "00:00-23:55 Asia/Kolkata"}, "closed at least 30 minutes"),
     ],
 )
 def test_bad_voice_settings_are_refused_at_synth_with_the_setting_named(context, message):

@@ -123,8 +123,11 @@ def test_agent_environment_and_secret_files_are_private(rendered):
     assert env["LINE_HOURS"] == "06:00-23:00 Asia/Kolkata"
     assert env["BEDROCK_MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert env["PORT"] == str(ports.CONNECT_API) and env["HOST"] == "127.0.0.1"
-    for name in ("livekit.yaml", "egress.yaml", "agent.env"):
+    for name in ("livekit.yaml", "agent.env"):
         assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600
+    # Egress reads its config as its own user; only root may enter the folder around it.
+    assert stat.S_IMODE((rendered / "egress.yaml").stat().st_mode) == 0o644
+    assert stat.S_IMODE(rendered.stat().st_mode) == 0o700
 
 
 def test_no_template_placeholder_is_left(rendered):

@@ -20,7 +20,11 @@ import ports
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FILES = ("docker-compose.yml", "livekit.yaml", "egress.yaml", "Caddyfile", "agent.env")
-SECRET_FILES = ("livekit.yaml", "egress.yaml", "agent.env")
+# Read by root (Docker Compose, LiveKit): owner only.
+SECRET_FILES = ("livekit.yaml", "agent.env")
+# Read inside a container that runs as its own user (Egress runs as `egress`): readable by
+# all, protected by the rendered folder, which only root may enter.
+SHARED_SECRET_FILES = ("egress.yaml",)
 
 
 LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory"
@@ -89,6 +93,7 @@ def values(**given: str) -> dict[str, str]:
 
 def render(out: Path, mapping: dict[str, str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
     written = []
     for name in FILES:
         text = Template((TEMPLATES / name).read_text()).substitute(mapping)
@@ -96,6 +101,8 @@ def render(out: Path, mapping: dict[str, str]) -> list[Path]:
         path.write_text(text)
         if name in SECRET_FILES:
             os.chmod(path, 0o600)
+        elif name in SHARED_SECRET_FILES:
+            os.chmod(path, 0o644)
         written.append(path)
     return written
 
