@@ -20,7 +20,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from cdk_constructs.alerts_topic import OPS_TOPIC_NAME, AlertsTopic
-from cdk_constructs.bedrock_access import INVOKE, model_statements
+from cdk_constructs.bedrock_access import INVOKE, acknowledge_model_grant, model_statements
 from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
@@ -311,6 +311,7 @@ class QaPipelineStack(Stack):
         )
         for statement in model_statements(self, settings.model_id, INVOKE):
             analyze.add_to_role_policy(statement)
+        acknowledge_model_grant(analyze_fn, settings.model_id)
         analyze.add_to_role_policy(
             iam.PolicyStatement(actions=["transcribe:GetTranscriptionJob"], resources=[job_arn])
         )

@@ -29,7 +29,11 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from cdk_constructs.alerts_topic import AlertsTopic
-from cdk_constructs.bedrock_access import INVOKE_STREAMING, model_statements
+from cdk_constructs.bedrock_access import (
+    INVOKE_STREAMING,
+    acknowledge_model_grant,
+    model_statements,
+)
 from cdk_constructs.nag import acknowledge
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.voice_host import VoiceHost
@@ -323,6 +327,7 @@ class VoiceStack(Stack):
         )
         for statement in model_statements(self, settings.model_id, INVOKE_STREAMING):
             role.add_to_principal_policy(statement)
+        acknowledge_model_grant(role, settings.model_id)
 
     def _schedule(self, instance: ec2.Instance, hours: LineHours) -> None:
         """EventBridge Scheduler starts the instance at opening time and stops it at closing."""

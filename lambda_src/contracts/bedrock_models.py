@@ -21,54 +21,19 @@ HOME_REGION = "ap-south-1"  # Mumbai: where Battery Smart's stacks deploy by def
 class Geography:
     prefix: str  # "apac"
     source_prefixes: tuple[str, ...]  # the regions a profile of this geography is called from
-    # Where the profile may send a request. The foundation model must be allowed in each.
-    destinations: tuple[str, ...]
 
 
-# The commercial regions of each geography. A geographic profile may route to any of them, so
-# IAM allows the foundation model in each (only through the profile: see bedrock_access).
+# A profile is called from a region of its geography and routes within it (IAM: see
+# cdk_constructs/bedrock_access.py); a global profile is called from anywhere.
 GEOGRAPHIES = {
     g.prefix: g
     for g in (
-        Geography(
-            "apac",
-            ("ap-",),
-            (
-                "ap-east-1",
-                "ap-east-2",
-                "ap-northeast-1",
-                "ap-northeast-2",
-                "ap-northeast-3",
-                "ap-south-1",
-                "ap-south-2",
-                "ap-southeast-1",
-                "ap-southeast-2",
-                "ap-southeast-3",
-                "ap-southeast-4",
-                "ap-southeast-5",
-                "ap-southeast-6",
-                "ap-southeast-7",
-            ),
-        ),
-        Geography("us", ("us-",), ("us-east-1", "us-east-2", "us-west-1", "us-west-2")),
-        Geography(
-            "eu",
-            ("eu-",),
-            (
-                "eu-central-1",
-                "eu-central-2",
-                "eu-north-1",
-                "eu-south-1",
-                "eu-south-2",
-                "eu-west-1",
-                "eu-west-2",
-                "eu-west-3",
-            ),
-        ),
-        Geography("jp", ("ap-northeast-1", "ap-northeast-3"), ("ap-northeast-1", "ap-northeast-3")),
-        Geography("au", ("ap-southeast-2", "ap-southeast-4"), ("ap-southeast-2", "ap-southeast-4")),
-        # A global profile routes to any commercial region: IAM names the model without a region.
-        Geography("global", ("",), ()),
+        Geography("apac", ("ap-",)),
+        Geography("us", ("us-",)),
+        Geography("eu", ("eu-",)),
+        Geography("jp", ("ap-northeast-1", "ap-northeast-3")),
+        Geography("au", ("ap-southeast-2", "ap-southeast-4")),
+        Geography("global", ("",)),
     )
 }
 _DEFAULT_GEOGRAPHY = (("ap-", "apac"), ("us-", "us"), ("eu-", "eu"))
@@ -123,6 +88,11 @@ class ModelRef:
     foundation_model: str | None  # e.g. "anthropic.claude-haiku-4-5-20251001-v1:0"
     geography: Geography | None
     arn: str | None = None  # the id as given, when it was an ARN
+
+    @property
+    def is_profile_arn(self) -> bool:
+        """An application inference profile's ARN: a profile whose model is not in its name."""
+        return bool(self.arn and ":application-inference-profile/" in self.arn)
 
     @property
     def retired(self) -> Retired | None:

@@ -10,7 +10,6 @@ import pytest
 
 from contracts.bedrock_models import (
     DEFAULT_MODEL_ID,
-    GEOGRAPHIES,
     RETIRED,
     ModelError,
     check_model_id,
@@ -115,17 +114,24 @@ def test_no_default_in_the_code_or_the_context_names_a_retired_model():
     assert naming == {}
 
 
-def test_the_apac_profile_is_allowed_in_each_of_its_regions_and_only_through_it(template):
+def test_the_apac_profile_reaches_claude_haiku_only_through_the_profile(template):
     profile_grant, model_grant = bedrock_statements(template, "AnalyzeTranscriptRole")
     (profile_arn,) = resources_of(profile_grant)
     assert f"inference-profile/apac.{HAIKU}" in profile_arn and "ap-south-1" in profile_arn
-    models = resources_of(model_grant)
-    assert len(models) == len(GEOGRAPHIES["apac"].destinations)
-    for region in GEOGRAPHIES["apac"].destinations:
-        assert any(f"bedrock:{region}::foundation-model/{HAIKU}" in m for m in models)
-    assert all("foundation-model/*" not in m for m in models)
+    # The model in whichever region the profile routes to, and no other model.
+    (model,) = resources_of(model_grant)
+    assert f"bedrock:*::foundation-model/{HAIKU}" in model
     condition = model_grant["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
-    assert f"inference-profile/apac.{HAIKU}" in json.dumps(condition)
+    assert json.loads(profile_arn) == condition
+
+
+def test_an_application_inference_profile_reaches_its_model_only_through_itself():
+    arn = "arn:aws:bedrock:ap-south-1:123456789012:application-inference-profile/abc123"
+    template = synth(cdk_context(**{"qa:model_id": arn}))[1]
+    profile_grant, model_grant = bedrock_statements(template, "AnalyzeTranscriptRole")
+    assert profile_grant["Resource"] == arn
+    assert model_grant["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"] == arn
+    assert "foundation-model/*" in json.dumps(model_grant["Resource"])
 
 
 def test_a_global_profile_gets_the_region_less_model_only_through_the_profile(custom_template):
