@@ -191,6 +191,10 @@ class VoiceStack(Stack):
         else:
             hostname = Fn.join("", [Fn.join("-", Fn.split(".", address)), ".sslip.io"])
         self.hostname = hostname
+        # WebStack imports the address unless the line has a domain. Exported either way, so
+        # switching to a domain later never removes an export WebStack still imports (which
+        # CloudFormation refuses).
+        self.export_value(address)
         self.hours = settings.hours
         self._user_data(user_data, settings, source, secret, address, alerts_topic)
         self._grant(host.role, settings, secret, source, alerts_topic)

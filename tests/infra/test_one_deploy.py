@@ -72,3 +72,40 @@ def test_the_page_writes_its_origin_where_the_line_reads_it(web_template):
     props = parameter["Properties"]
     assert props["Name"] == "/battery-smart/voice/web-origin"
     assert "DomainName" in json.dumps(props["Value"])  # https://<distribution domain>
+
+
+def test_switching_certificate_or_domain_keeps_every_export_the_page_may_import():
+    """CloudFormation refuses to remove or change an export another stack imports."""
+    variants = [
+        {},
+        {"voice:certificate": "sslip-zerossl", "voice:acme_email": "ops@example.com"},
+        {"voice:domain": "voice.batterysmart.example"},
+    ]
+    exports = []
+    for variant in variants:
+        outputs = synth(cdk_context(**variant), "VoiceStack")[1].to_json()["Outputs"]
+        exports.append(
+            {
+                json.dumps(o["Export"]["Name"]): json.dumps(o["Value"])
+                for o in outputs.values()
+                if "Export" in o
+            }
+        )
+    assert exports[0] and exports[0] == exports[1] == exports[2]
+    # Whatever the page imports under any of these settings is among those exports.
+    for variant in variants:
+        web = synth(cdk_context(**variant), "WebStack")[1].to_json()
+        imported = set()
+
+        def walk(node, found=imported):
+            if isinstance(node, dict):
+                if "Fn::ImportValue" in node:
+                    found.add(json.dumps(node["Fn::ImportValue"]))
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(web)
+        assert imported <= set(exports[0]), (variant, imported)
