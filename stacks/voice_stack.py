@@ -34,17 +34,18 @@ from cdk_constructs.bedrock_access import (
     acknowledge_model_grant,
     model_statements,
 )
-from cdk_constructs.nag import acknowledge
+from cdk_constructs.nag import acknowledge, nag_arn
 from cdk_constructs.python_function import PythonFunction
+from cdk_constructs.secure_bucket import SecureBucket
 from cdk_constructs.voice_host import VoiceHost
 from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
 from stacks.qa_pipeline_stack import recordings_bucket_name
+from voice_agent.deploy.layout import APP_DIR, CADDY_DATA, RUN_DIR, STATE_PREFIX, VOICE_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
-APP_DIR = "/opt/voice/app"
 COMPOSE_VERSION = "v2.32.4"
 # The release's published checksums; the download is refused if it differs.
 COMPOSE_SHA256 = {
@@ -175,6 +176,8 @@ class VoiceStack(Stack):
             ),
         )
         source = assets.Asset(self, "AppSource", path=str(REPO), exclude=APP_SOURCE_EXCLUDE)
+        # Caddy's certificates outlive the instance: every code deploy replaces it.
+        self.state = SecureBucket(self, "State", access_logs=None).bucket
         user_data = ec2.UserData.for_linux()
         host = VoiceHost(
             self,
@@ -198,6 +201,7 @@ class VoiceStack(Stack):
         self.hours = settings.hours
         self._user_data(user_data, settings, source, secret, address, alerts_topic)
         self._grant(host.role, settings, secret, source, alerts_topic)
+        self._grant_state(host.role)
         if settings.hosted_zone_id:
             zone = route53.HostedZone.from_hosted_zone_attributes(
                 self,
@@ -241,14 +245,16 @@ class VoiceStack(Stack):
     ) -> None:
         arch = "aarch64" if settings.arm64 else "x86_64"
         compose = "/usr/local/lib/docker/cli-plugins/docker-compose"
+        state = f"s3://{self.state.bucket_name}/{STATE_PREFIX}"
         render_args = [
-            "--out /opt/voice/run",
+            f"--out {RUN_DIR}",
             f"--public-ip {address}",
             "--secret-json /opt/voice/secret.json",
             f"--region {self.region}",
             f"--model-id {shlex.quote(settings.model_id)}",
             f"--recordings-bucket {recordings_bucket_name(self)}",
             f"--alerts-topic-arn {alerts_topic.topic_arn}",
+            f"--state-bucket {self.state.bucket_name}",
             f"--web-origin-parameter {WEB_ORIGIN_PARAMETER}",
             f"--max-calls {settings.max_calls}",
             f"--app-dir {APP_DIR}",
@@ -269,21 +275,34 @@ class VoiceStack(Stack):
             f"dd if=/dev/zero of=/swapfile bs=1M count={SWAP_MB}; chmod 600 /swapfile; "
             "mkswap /swapfile; echo '/swapfile swap swap defaults 0 0' >> /etc/fstab; fi",
             "swapon -a",
-            "mkdir -p /usr/local/lib/docker/cli-plugins /opt/voice",
+            f"mkdir -p /usr/local/lib/docker/cli-plugins {VOICE_DIR} {CADDY_DATA}",
             f"curl -fsSL -o {compose} https://github.com/docker/compose/releases/download/"
             f"{COMPOSE_VERSION}/docker-compose-linux-{arch}",
             f"echo '{COMPOSE_SHA256[arch]}  {compose}' | sha256sum -c -",
             f"chmod +x {compose}",
-            f"aws s3 cp {source.s3_object_url} /opt/voice/app.zip",
-            f"rm -rf {APP_DIR} && unzip -q /opt/voice/app.zip -d {APP_DIR}",
+            f"aws s3 cp {source.s3_object_url} {VOICE_DIR}/app.zip",
+            f"rm -rf {APP_DIR}",
+            f"unzip -q {VOICE_DIR}/app.zip -d {APP_DIR}",
             # The secret is read here, at boot, with the instance role; never templated in.
             "umask 077",
             f"aws secretsmanager get-secret-value --region {self.region} --secret-id "
-            f"{secret.secret_arn} --query SecretString --output text > /opt/voice/secret.json",
+            f"{secret.secret_arn} --query SecretString --output text > {VOICE_DIR}/secret.json",
             f"python3 {APP_DIR}/voice_agent/deploy/render.py " + " ".join(render_args),
-            "rm -f /opt/voice/secret.json",
+            f"rm -f {VOICE_DIR}/secret.json",
+            # The certificates the last instance had; then kept in S3 every 30 minutes.
+            f"aws s3 sync {state} {CADDY_DATA}/ --only-show-errors --region {self.region}",
+            f"cp {RUN_DIR}/caddy-state.service {RUN_DIR}/caddy-state.timer /etc/systemd/system/",
+            "systemctl daemon-reload",
+            "systemctl enable --now caddy-state.timer",
+            # A certificate challenge reaches this instance only once the Elastic IP is here.
+            "imds_token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token "
+            "-H 'X-aws-ec2-metadata-token-ttl-seconds: 900')",
+            "for attempt in $(seq 60); do "
+            '[ "$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" '
+            'http://169.254.169.254/latest/meta-data/public-ipv4 || true)" = '
+            f'"{address}" ] && break; sleep 10; done',
             # Restarted with the instance (docker is enabled, services restart unless stopped).
-            "cd /opt/voice/run && docker compose up -d --build",
+            f"cd {RUN_DIR} && docker compose up -d --build",
         )
 
     def _grant(
@@ -332,6 +351,22 @@ class VoiceStack(Stack):
         for statement in model_statements(self, settings.model_id, INVOKE_STREAMING):
             role.add_to_principal_policy(statement)
         acknowledge_model_grant(role, settings.model_id)
+
+    def _grant_state(self, role: iam.IRole) -> None:
+        """Read and write Caddy's certificates under the state bucket's prefix, nothing else."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[self.state.arn_for_objects(f"{STATE_PREFIX}*")],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.state.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{STATE_PREFIX}*"]}},
+            )
+        )
 
     def _schedule(self, instance: ec2.Instance, hours: LineHours) -> None:
         """EventBridge Scheduler starts the instance at opening time and stops it at closing."""
@@ -504,6 +539,17 @@ class VoiceStack(Stack):
              "Egress writes one object per call under recordings/"),
         ):  # fmt: skip
             acknowledge(host.role, finding, reason)
+        acknowledge(
+            self.state,
+            "S1",
+            "Holds only Caddy's certificate store, read and written by the instance role; "
+            "CloudTrail records its data access if the account enables it",
+        )
+        acknowledge(
+            host.role,
+            f"IAM5[Resource::{nag_arn(self.state)}/{STATE_PREFIX}*]",
+            "Caddy's certificate files: their names are Caddy's, under one prefix",
+        )
         acknowledge(
             host.instance,
             "EC29",

@@ -171,3 +171,25 @@ def test_with_a_route53_zone_the_stack_points_the_domain_at_the_elastic_ip():
     assert props["Type"] == "A" and props["HostedZoneId"] == "Z0123456789ABCDEFGHIJ"
     assert props["Name"] == "voice.batterysmart.example."
     assert "Address" in json.dumps(props["ResourceRecords"])  # the Elastic IP's attribute
+
+
+def test_a_replaced_instance_restores_caddys_certificates_before_it_serves(voice_template):
+    """Every code deploy replaces the instance; asking the CA again each time would soon
+    reach its limit of certificates for the same name."""
+    (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
+    user_data = json.dumps(instance["Properties"]["UserData"])
+    restore = user_data.index("aws s3 sync s3://")
+    assert "/caddy/ /opt/voice/caddy-data/" in user_data[restore : restore + 200]
+    assert "systemctl enable --now caddy-state.timer" in user_data
+    waits = user_data.index("meta-data/public-ipv4")
+    assert restore < waits < user_data.index("docker compose up -d --build")
+    statements = policy_statements(voice_template, "HostRole")
+    state = [s for s in statements if "StateBucket" in json.dumps(s["Resource"])]
+    assert sorted(json.dumps(s["Action"]) for s in state) == [
+        '"s3:ListBucket"',
+        '["s3:GetObject", "s3:PutObject"]',
+    ]
+    listing = next(s for s in state if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["caddy/*"]}}
+    objects = next(s for s in state if s["Action"] != "s3:ListBucket")
+    assert "/caddy/*" in json.dumps(objects["Resource"])

@@ -30,6 +30,7 @@ def render_with(out, *extra: str):
         "--model-id", "apac.anthropic.claude-haiku-4-5-20251001-v1:0",
         "--recordings-bucket", "qa-recordings",
         "--alerts-topic-arn", "arn:aws:sns:ap-south-1:123456789012:SupervisorAlerts",
+        "--state-bucket", "voice-state-bucket",
         "--web-origin-parameter", "/battery-smart/voice/web-origin",
         "--app-dir", "/opt/voice/app", *extra,
     ]  # fmt: skip
@@ -204,3 +205,18 @@ def test_caddy_would_refuse_a_broken_caddyfile(tmp_path):
     broken.write_text("13.235.10.20 {\n\ttls {\n\t\tissuer nonesuch\n\t}\n}\n")
     result = caddy(tmp_path, "validate", "--config", str(broken), "--adapter", "caddyfile")
     assert result.returncode != 0
+
+
+def test_caddys_certificates_live_on_the_host_and_are_backed_up_to_s3(rendered):
+    compose = yaml.safe_load((rendered / "docker-compose.yml").read_text())
+    assert "/opt/voice/caddy-data:/data" in " ".join(compose["services"]["caddy"]["volumes"])
+    assert "volumes" not in compose  # no Docker volume that dies with the instance
+    service = (rendered / "caddy-state.service").read_text()
+    assert (
+        "aws s3 sync /opt/voice/caddy-data/ s3://voice-state-bucket/caddy/ "
+        "--only-show-errors --region ap-south-1" in service
+    )
+    assert "Type=oneshot" in service
+    timer = (rendered / "caddy-state.timer").read_text()
+    assert "OnBootSec=5min" in timer and "OnUnitActiveSec=30min" in timer
+    assert "WantedBy=timers.target" in timer

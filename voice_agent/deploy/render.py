@@ -16,10 +16,19 @@ from pathlib import Path
 from string import Template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import layout
 import ports
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-FILES = ("docker-compose.yml", "livekit.yaml", "egress.yaml", "Caddyfile", "agent.env")
+FILES = (
+    "docker-compose.yml",
+    "livekit.yaml",
+    "egress.yaml",
+    "Caddyfile",
+    "agent.env",
+    "caddy-state.service",
+    "caddy-state.timer",
+)
 # Read by root (Docker Compose, LiveKit): owner only.
 SECRET_FILES = ("livekit.yaml", "agent.env")
 # Read inside a container that runs as its own user (Egress runs as `egress`): readable by
@@ -118,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model-id", required=True)
     p.add_argument("--recordings-bucket", required=True)
     p.add_argument("--alerts-topic-arn", required=True)
+    p.add_argument("--state-bucket", required=True, help="where Caddy's certificates are kept")
     p.add_argument("--web-origin-parameter", required=True, help="SSM parameter with the page")
     p.add_argument("--acme-email", default="")
     p.add_argument("--hours", default="", help='e.g. "06:00-23:00 Asia/Kolkata"; none: always')
@@ -142,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         model_id=args.model_id,
         recordings_bucket=args.recordings_bucket,
         alerts_topic_arn=args.alerts_topic_arn,
+        state_bucket=args.state_bucket,
+        caddy_data=layout.CADDY_DATA,
+        state_prefix=layout.STATE_PREFIX,
         web_origin_parameter=args.web_origin_parameter,
         line_hours=args.hours,
         max_calls=args.max_calls,
