@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations, CfnOutput, Duration, Stack, Token
+from aws_cdk import Annotations, CfnOutput, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -20,14 +20,19 @@ from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from cdk_constructs.alerts_topic import OPS_TOPIC_NAME, AlertsTopic
-from cdk_constructs.bedrock_access import INVOKE, acknowledge_model_grant, model_statements
+from cdk_constructs.bedrock_access import (
+    INVOKE,
+    acknowledge_model_grant,
+    configured_model_id,
+    model_statements,
+)
 from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.queued_function import QueuedFunction
 from cdk_constructs.results_table import ResultsTable
 from cdk_constructs.secure_bucket import SecureBucket
-from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
+from contracts.bedrock_models import default_model_id
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
@@ -63,13 +68,9 @@ class QaPipelineSettings:
             return default if value in (None, "") else value
 
         defaults = cls()
-        region = Stack.of(scope).region
-        region = HOME_REGION if Token.is_unresolved(region) else region
-        model_id = str(ctx("model_id", default_model_id(region)))
-        check_model_id(model_id, region, "qa:model_id")  # refuses a retired model at synth
         ops_email = scope.node.try_get_context("ops:alert_email")
         return cls(
-            model_id=model_id,
+            model_id=configured_model_id(scope),
             judge=str(ctx("judge", defaults.judge)),
             alert_email=ctx("alert_email", None),
             ops_email=ops_email or None,

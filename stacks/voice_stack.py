@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, TimeZone, Token
+from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, TimeZone
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
@@ -32,13 +32,14 @@ from cdk_constructs.alerts_topic import AlertsTopic
 from cdk_constructs.bedrock_access import (
     INVOKE_STREAMING,
     acknowledge_model_grant,
+    configured_model_id,
     model_statements,
 )
 from cdk_constructs.nag import acknowledge, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.secure_bucket import SecureBucket
 from cdk_constructs.voice_host import VoiceHost
-from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
+from contracts.bedrock_models import default_model_id
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
 from stacks.qa_pipeline_stack import recordings_bucket_name
@@ -100,14 +101,10 @@ class VoiceStackSettings:
             return default if value in (None, "") else value
 
         d = cls()
-        region = Stack.of(scope).region
-        region = HOME_REGION if Token.is_unresolved(region) else region
-        model_id = str(ctx("qa:model_id", default_model_id(region)))
-        check_model_id(model_id, region, "qa:model_id")
         hours = ctx("voice:hours")
         settings = cls(
             instance_type=str(ctx("voice:instance_type", d.instance_type)),
-            model_id=model_id,
+            model_id=configured_model_id(scope),
             domain=ctx("voice:domain"),
             hosted_zone_id=ctx("voice:hosted_zone_id"),
             hosted_zone_name=ctx("voice:hosted_zone_name"),
