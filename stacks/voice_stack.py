@@ -40,6 +40,12 @@ from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.secure_bucket import SecureBucket
 from cdk_constructs.voice_host import VoiceHost
 from contracts.bedrock_models import default_model_id
+from contracts.health_metrics import (
+    CERTIFICATE_DAYS_LEFT,
+    CERTIFICATE_VALID,
+    HEALTHY,
+    NAMESPACE,
+)
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
 from stacks.qa_pipeline_stack import recordings_bucket_name
@@ -57,7 +63,6 @@ COMPOSE_SHA256 = {
 # and calls in progress reach their maximum length first.
 STOP_AFTER_CLOSE_MINUTES = 15
 SWAP_MB = 2048  # room for the agent image build and a busy hour on a 2 GB t4g.small
-HEALTH_NAMESPACE = "BatterySmart/VoiceLine"  # handlers/voice_health.py publishes here
 # What the instance needs of the repository: the agent, the QA engine it shares, the prompts.
 APP_SOURCE_EXCLUDE = [
     "*",
@@ -465,7 +470,7 @@ class VoiceStack(Stack):
 
         def line(metric: str, statistic: str = "Minimum") -> cloudwatch.Metric:
             return cloudwatch.Metric(
-                namespace=HEALTH_NAMESPACE,
+                namespace=NAMESPACE,
                 metric_name=metric,
                 statistic=statistic,
                 period=Duration.minutes(5),
@@ -485,7 +490,7 @@ class VoiceStack(Stack):
 
         unhealthy = below(
             "LineDownAlarm",
-            "Healthy",
+            HEALTHY,
             1,
             2,
             "Callers cannot reach the voice line: https://<host>/healthz failed twice in a row "
@@ -493,7 +498,7 @@ class VoiceStack(Stack):
         )
         certificate = below(
             "CertificateAlarm",
-            "CertificateValid",
+            CERTIFICATE_VALID,
             1,
             2,
             "The voice line's certificate is not trusted (not issued yet, expired or for "
@@ -501,7 +506,7 @@ class VoiceStack(Stack):
         )
         expiring = below(
             "CertificateExpiringAlarm",
-            "CertificateDaysLeft",
+            CERTIFICATE_DAYS_LEFT,
             2,
             1,
             "The voice line's certificate expires within 2 days: Caddy's renewals are failing "

@@ -14,6 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _FORMAT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s+(\S+)\s*$")
 EXAMPLE = "06:00-23:00 Asia/Kolkata"
+_DAY = 24 * 60
+
+
+def _minute_of_day(at: time) -> int:
+    return at.hour * 60 + at.minute
 
 
 class HoursError(ValueError):
@@ -69,13 +74,11 @@ class LineHours:
     @property
     def closed_minutes(self) -> int:
         """How long the line is closed each day."""
-        opens = self.open.hour * 60 + self.open.minute
-        closes = self.close.hour * 60 + self.close.minute
-        return (opens - closes) % (24 * 60)
+        return (_minute_of_day(self.open) - _minute_of_day(self.close)) % _DAY
 
     def close_plus(self, minutes: int) -> time:
         """The clock time `minutes` after closing: calls in progress end before the stop."""
-        total = (self.close.hour * 60 + self.close.minute + minutes) % (24 * 60)
+        total = (_minute_of_day(self.close) + minutes) % _DAY
         return time(total // 60, total % 60)
 
     def page_config(self) -> dict[str, str]:

@@ -21,9 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.health_metrics import (
+    CERTIFICATE_DAYS_LEFT,
+    CERTIFICATE_VALID,
+    HEALTHY,
+    NAMESPACE,
+)
 from contracts.line_hours import LineHours
 
-NAMESPACE = "BatterySmart/VoiceLine"
 STARTUP_GRACE_MINUTES = 10
 TIMEOUT_SECONDS = 10.0
 
@@ -64,11 +69,11 @@ def probe(host: str, path: str = "/healthz", port: int = 443, timeout: float = T
 
 
 def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
-    metrics = {"Healthy": 1 if result.healthy else 0}
+    metrics = {HEALTHY: 1 if result.healthy else 0}
     if result.certificate_valid is not None:
-        metrics["CertificateValid"] = 1 if result.certificate_valid else 0
+        metrics[CERTIFICATE_VALID] = 1 if result.certificate_valid else 0
     if result.days_left is not None:
-        metrics["CertificateDaysLeft"] = result.days_left
+        metrics[CERTIFICATE_DAYS_LEFT] = result.days_left
     return {
         "_aws": {
             "Timestamp": timestamp_ms,
@@ -77,7 +82,7 @@ def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
                     "Namespace": NAMESPACE,
                     "Dimensions": [[]],
                     "Metrics": [
-                        {"Name": name, "Unit": "None" if name.startswith("Cert") else "Count"}
+                        {"Name": name, "Unit": "Count" if name == HEALTHY else "None"}
                         for name in metrics
                     ],
                 }
