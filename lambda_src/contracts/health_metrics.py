@@ -1,8 +1,22 @@
-"""The metrics the voice line's outside health check publishes and its alarms watch."""
+"""The voice line's CloudWatch metrics: what the outside health check and the connect API on
+the instance publish, and what the alarms watch. One namespace for both."""
 
 from __future__ import annotations
 
 NAMESPACE = "BatterySmart/VoiceLine"
+
+# Published by the HealthCheck function, from outside the instance.
 HEALTHY = "Healthy"  # 1: /healthz answered 200 over a trusted certificate
 CERTIFICATE_VALID = "CertificateValid"  # 1: the certificate verified for the host name
 CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"  # days until it expires
+
+# Published by the connect API on the instance (the public /healthz says only "ok").
+ACTIVE_CALLS = "ActiveCalls"  # calls holding a slot, sampled every minute (Maximum)
+MAX_CALLS = "MaxCalls"  # the line's slots, beside ActiveCalls on a graph
+CALLS_STARTED = "CallsStarted"  # connect requests that got a call (Sum)
+CALLS_REFUSED = "CallsRefused"  # connect requests refused, with the dimension REASON (Sum)
+REASON = "Reason"  # busy | closed | rate_limited | origin | unavailable
+CALLS_NOT_JOINED = "CallsNotJoined"  # calls nobody joined in time: their slot was freed
+CALLS_ENDED_BY_LIMIT = "CallsEndedByLimit"  # with REASON: silence | max_length
+ESCALATIONS = "Escalations"  # supervisors alerted for live calls (Sum)
+ESCALATION_FAILED = "EscalationFailed"  # alerts that could not be published after retries
