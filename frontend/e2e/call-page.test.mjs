@@ -221,16 +221,6 @@ describe("the call page", () => {
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").textContent(), /join link is incomplete/);
   });
-
-  test("a supervisor link with a token offers to join the named call", async () => {
-    const site = await serveSite(config());
-    servers.push(site.server);
-    const page = await browser.newPage();
-    await page.goto(`${site.origin}/join?room=call-0123456789ab&token=t&url=wss%3A%2F%2Fx.example`);
-    await page.getByRole("button", { name: "Join call" }).waitFor();
-    assert.match(await page.getByRole("heading", { level: 2 }).textContent(), /call-0123456789ab/);
-    await screenshot(page, "08-supervisor-join");
-  });
 });
 
 describe("microphone denied", () => {

@@ -64,6 +64,15 @@ export async function serveSite(configBody) {
   return { server, origin: `http://127.0.0.1:${port}` };
 }
 
+function readBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", () => resolve(""));
+  });
+}
+
 /** A connect API that answers `respond(request)` and records what it was sent. */
 export async function fakeConnectApi(respond) {
   const requests = [];
@@ -77,10 +86,17 @@ export async function fakeConnectApi(respond) {
       res.writeHead(204, cors).end();
       return;
     }
-    requests.push({ method: req.method, path: req.url, origin: req.headers.origin });
-    const { status, body, delayMs = 0 } = await respond(req);
+    const record = {
+      method: req.method,
+      path: req.url,
+      origin: req.headers.origin,
+      contentType: req.headers["content-type"],
+    };
+    requests.push(record);
+    record.body = await readBody(req);
+    const { status, body, delayMs = 0, headers = {} } = await respond(req);
     await new Promise((r) => setTimeout(r, delayMs));
-    res.writeHead(status, { ...cors, "content-type": "application/json" });
+    res.writeHead(status, { ...cors, ...headers, "content-type": "application/json" });
     res.end(JSON.stringify(body));
   });
   const port = await listen(server);
@@ -116,4 +132,26 @@ export async function launch({ microphone = "allow" } = {}) {
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A stand-in for the LiveKit server that only records who tried to connect (the WebSocket
+ * upgrade and LiveKit's HTTP validate request) and refuses them: no call can be set up.
+ */
+export async function fakeLiveKit() {
+  const attempts = [];
+  const record = (req, kind) => {
+    const at = new URL(req.url, "http://x");
+    attempts.push({ kind, path: at.pathname, token: at.searchParams.get("access_token") });
+  };
+  const server = createServer((req, res) => {
+    record(req, "http");
+    res.writeHead(401, { "access-control-allow-origin": "*", "content-type": "text/plain" }).end("refused");
+  });
+  server.on("upgrade", (req, socket) => {
+    record(req, "websocket");
+    socket.destroy();
+  });
+  const port = await listen(server);
+  return { server, attempts, url: `ws://127.0.0.1:${port}` };
 }

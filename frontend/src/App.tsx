@@ -50,7 +50,7 @@ export function App() {
       </header>
       <main>
         {path.startsWith("/join") ? (
-          <SupervisorPage search={window.location.search} />
+          <SupervisorPage />
         ) : loaded.kind === "ready" ? (
           <CallPage config={loaded.config} />
         ) : loaded.kind === "bad" ? (

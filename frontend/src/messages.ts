@@ -1,6 +1,7 @@
 // What the page says in each state: a heading, a sentence for people, and what they can do.
 
 import type { CallState, ErrorKind } from "./callMachine";
+import type { InviteFailure, InviteFailureKind, JoinLink } from "./invite";
 
 export interface ErrorText {
   title: string;
@@ -60,6 +61,126 @@ export const ERRORS: Record<ErrorKind, ErrorText> = {
 export const HOURS = {
   closedTitle: "Support line is closed",
   openAgain: "The support line is open now.",
+};
+
+/** The supervisor's join link when it cannot be used at all: no request is made with it. */
+export const JOIN_LINK_ERRORS: Record<Exclude<JoinLink["kind"], "invite">, { title: string; body: string }> = {
+  legacy: {
+    title: "This join link is no longer accepted",
+    body:
+      "Join links now carry a single-use invite instead of a token. " +
+      "Open the link from a new escalation alert, or ask for a new invite.",
+  },
+  malformed: {
+    title: "This join link is not valid",
+    body: "Open the link from the escalation alert exactly as it was sent, or ask for a new invite.",
+  },
+  missing: {
+    title: "This join link is incomplete",
+    body: "Open the link from the escalation alert exactly as it was sent.",
+  },
+};
+
+/**
+ * Why the supervisor could not join. `canRetry`: the invite may still work, so "Try again"
+ * exchanges the same code again; otherwise only a new invite helps.
+ */
+export const INVITE_ERRORS: Record<InviteFailureKind | "livekit", ErrorText> = {
+  bad_request: {
+    title: "This invite was not accepted",
+    body: "Open the link from the escalation alert exactly as it was sent, or ask for a new invite.",
+    canRetry: false,
+  },
+  invite_unknown: {
+    title: "This invite is not known",
+    body:
+      "The support line has no such invite. Open the link from the latest escalation alert, " +
+      "or ask for a new one.",
+    canRetry: false,
+  },
+  invite_used: {
+    title: "This invite was already used",
+    body: "This invite was already used. Each invite works once; ask for a new one if you were disconnected.",
+    canRetry: false,
+  },
+  invite_expired: {
+    title: "This invite has expired",
+    body: "This invite has expired (invites work for 10 minutes). Ask for a new one.",
+    canRetry: false,
+  },
+  call_ended: {
+    title: "The call has ended",
+    body: "The caller has already left this call, so there is nothing to join.",
+    canRetry: false,
+  },
+  origin_refused: {
+    title: "This page may not join calls",
+    body:
+      "The support line refused a join from this page's address. " +
+      "Open the link from the escalation alert as it was sent.",
+    canRetry: false,
+  },
+  rate_limited: {
+    title: "Too many attempts",
+    body: "Please wait a minute, then try again.",
+    canRetry: true,
+  },
+  unavailable: {
+    title: "The support line is not answering",
+    body: "Joining is unavailable right now. Your invite was not used: try again in a moment.",
+    canRetry: true,
+  },
+  network: {
+    title: "Cannot reach the support line",
+    body: "Check your internet connection and try again.",
+    canRetry: true,
+  },
+  unexpected: {
+    title: "Unexpected answer from the support line",
+    body: "Try again; if it keeps happening, ask for a new invite.",
+    canRetry: true,
+  },
+  livekit: {
+    title: "Could not join the call",
+    body:
+      "The call could not be connected over your network. Your invite has now been used: " +
+      "ask for a new invite to try again.",
+    canRetry: false,
+  },
+};
+
+function waitSpan(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+// Failures the page's own sentence explains fully: the server's message is not repeated under it.
+const SELF_EXPLAINED: ReadonlySet<InviteFailureKind> = new Set([
+  "invite_used",
+  "invite_expired",
+  "invite_unknown",
+]);
+
+/**
+ * The text for a failed exchange: the wait a rate limit asked for, and the server's message as
+ * `detail` where it adds something to the page's own sentence.
+ */
+export function inviteProblem(failure: InviteFailure): ErrorText & { detail?: string } {
+  const text = INVITE_ERRORS[failure.kind];
+  const wait = failure.retryAfterSeconds;
+  const body =
+    failure.kind === "rate_limited" && wait !== undefined && wait > 0
+      ? `Please wait ${waitSpan(wait)}, then try again.`
+      : text.body;
+  const detail = failure.detail;
+  const helps = detail !== undefined && !SELF_EXPLAINED.has(failure.kind) && !body.includes(detail);
+  return { ...text, body, ...(helps ? { detail } : {}) };
+}
+
+/** After the supervisor was in the call: left on purpose, or cut off (the invite is spent either way). */
+export const SUPERVISOR_LEFT = {
+  left: "You have left the call. Each invite works once: ask for a new one to join again.",
+  dropped: "You were disconnected from the call. Each invite works once: ask for a new one to join again.",
 };
 
 export function formatDuration(seconds: number): string {
