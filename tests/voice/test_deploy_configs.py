@@ -15,7 +15,12 @@ import pytest
 import yaml
 
 from voice_agent.deploy import ports
-from voice_agent.deploy.render import main, sslip_hostname
+from voice_agent.deploy.render import TEMPLATES, main, sslip_hostname
+
+DEPLOY = TEMPLATES.parent
+REPO = DEPLOY.parents[1]
+# name[:tag]@sha256:<64 hex>: a multi-platform index digest, the tag kept for people.
+PINNED = re.compile(r"[a-z0-9][a-z0-9./_-]*:[\w.-]+@sha256:[0-9a-f]{64}")
 
 SECRET = {"api_key": "APIbsvoice", "api_secret": "s3cr3t-" + "x" * 40}
 
@@ -100,7 +105,12 @@ def test_egress_records_with_the_instance_role(rendered):
     config = yaml.safe_load((rendered / "egress.yaml").read_text())
     assert config["ws_url"] == f"ws://127.0.0.1:{ports.LIVEKIT_HTTP}"
     assert config["s3"] == {"region": "ap-south-1"}  # no access keys: the instance role
-    assert config["enable_room_composite_sdk_source"] is True  # audio only, no Chrome
+    # Audio only, no Chrome: Egress from v1.13.0 mixes audio-only room composites from the
+    # tracks by itself (the switch that asked for it before is gone).
+    assert "enable_room_composite_sdk_source" not in config
+    compose = yaml.safe_load((rendered / "docker-compose.yml").read_text())
+    version = re.search(r":v(\d+)\.(\d+)\.", compose["services"]["egress"]["image"])
+    assert version and (int(version[1]), int(version[2])) >= (1, 13)
 
 
 def test_compose_runs_every_service_on_the_host_network(rendered):
@@ -110,7 +120,7 @@ def test_compose_runs_every_service_on_the_host_network(rendered):
         assert service["network_mode"] == "host", name
         assert "ports" not in service
     for name in ("redis", "livekit", "egress", "caddy"):
-        assert re.search(r":[\w.-]+$", compose["services"][name]["image"]), "pin image tags"
+        assert PINNED.fullmatch(compose["services"][name]["image"]), name
     assert compose["services"]["agent"]["build"]["context"] == "/opt/voice/app"
 
 
@@ -134,6 +144,69 @@ def test_agent_environment_and_secret_files_are_private(rendered):
     # Egress reads its config as its own user; only root may enter the folder around it.
     assert stat.S_IMODE((rendered / "egress.yaml").stat().st_mode) == 0o644
     assert stat.S_IMODE(rendered.stat().st_mode) == 0o700
+
+
+def _images() -> list[tuple[str, str]]:
+    """(file, reference) of every image the instance pulls or builds from."""
+    found = [
+        ("docker-compose.yml", m.group(1))
+        for m in re.finditer(
+            r"^\s*image:\s*(\S+)", (TEMPLATES / "docker-compose.yml").read_text(), re.M
+        )
+    ]
+    found += [
+        ("Dockerfile", m.group(1))
+        for m in re.finditer(r"^FROM\s+(\S+)", (DEPLOY / "Dockerfile").read_text(), re.M)
+    ]
+    return found
+
+
+def test_every_image_is_pinned_by_its_sha256_index_digest():
+    """A re-pushed tag cannot change what runs: each image and the agent's base are named by
+    digest, and each digest says where it was found."""
+    images = _images()
+    assert {file for file, _ in images} == {"docker-compose.yml", "Dockerfile"}
+    assert len(images) == 5  # redis, livekit, egress, caddy; python for the agent
+    for file, reference in images:
+        assert PINNED.fullmatch(reference), (file, reference)
+    for file in ("docker-compose.yml", "Dockerfile"):
+        text = (DEPLOY / file if file == "Dockerfile" else TEMPLATES / file).read_text()
+        for line in text.splitlines():
+            if re.match(r"\s*(image:|FROM )", line):
+                before = text[: text.index(line)].splitlines()[-1]
+                assert before.lstrip().startswith("#"), f"{file}: no source noted for {line}"
+
+
+def _pins(text: str) -> dict[str, str]:
+    pins = {}
+    for line in text.splitlines():
+        match = re.match(r"([A-Za-z0-9_.\[\],-]+)==([^\s;#\\]+)", line)
+        if match:
+            name = re.sub(r"\[.*\]", "", match[1]).lower().replace("_", "-")
+            pins[name] = match[2]
+    return pins
+
+
+def test_the_agent_image_installs_only_hash_checked_packages():
+    """pip's hash-checking mode: every package of the lock has its sha256, the lock pins what
+    the requirements pin, and the Dockerfile installs nothing else."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    installs = [line for line in dockerfile.splitlines() if "pip install" in line]
+    assert len(installs) == 1
+    install = dockerfile[dockerfile.index("pip install") :].split("\nCOPY")[0]
+    assert "--require-hashes" in install and "--no-deps" in install
+    assert "-r voice_agent/deploy/requirements.lock" in install
+    assert "--only-binary=:all:" in install and "--no-build-isolation" in install
+    lock = (DEPLOY / "requirements.lock").read_text()
+    # One entry per package: its pin line, then its hashes (and uv's "via" notes).
+    entries = [e for e in re.split(r"\n(?=\S)", lock) if not e.startswith("#")]
+    assert len(entries) == len(_pins(lock)) > 50
+    for entry in entries:
+        assert "--hash=sha256:" in entry, entry.splitlines()[0]
+    locked = _pins(lock)
+    for source in ("voice_agent/requirements.txt", "lambda_src/requirements.txt"):
+        for name, version in _pins((REPO / source).read_text()).items():
+            assert locked.get(name) == version, f"{source}: {name}=={version} not in the lock"
 
 
 def test_no_template_placeholder_is_left(rendered):
