@@ -1,7 +1,9 @@
 """The voice line seen from outside: HTTPS to its health check, every few minutes.
 
 Publishes, as CloudWatch embedded metrics in namespace `BatterySmart/VoiceLine`:
-- `Healthy` 1 or 0: the line answered `GET /healthz` with 200 over a trusted certificate;
+- `Healthy` 1 or 0: the line answered `GET /healthz` with 200 over a trusted certificate (only
+  the status counts: the public body is `{"status": "ok"}` and says nothing of the calls, whose
+  counts the instance publishes itself);
 - `CertificateValid` 1 or 0: the certificate verified for the hostname (absent when the host
   could not be reached at all, since then nothing is known of it);
 - `CertificateDaysLeft`: days until the certificate expires.
@@ -28,6 +30,7 @@ from contracts.health_metrics import (
     NAMESPACE,
 )
 from contracts.line_hours import LineHours
+from contracts.voice_line import HEALTH_PATH
 
 STARTUP_GRACE_MINUTES = 10
 TIMEOUT_SECONDS = 10.0
@@ -41,7 +44,7 @@ class Probe:
     detail: str
 
 
-def probe(host: str, path: str = "/healthz", port: int = 443, timeout: float = TIMEOUT_SECONDS,
+def probe(host: str, path: str = HEALTH_PATH, port: int = 443, timeout: float = TIMEOUT_SECONDS,
           context: ssl.SSLContext | None = None, now: float | None = None) -> Probe:  # fmt: skip
     context = context or ssl.create_default_context()
     conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)

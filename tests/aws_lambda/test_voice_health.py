@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import inspect
 import ipaddress
 import json
 import ssl
@@ -16,6 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from contracts.voice_line import HEALTH_PATH
 from handlers import voice_health
 
 NOW = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)  # 11:30 in India
@@ -76,7 +78,7 @@ def line(tmp_path):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = b"ok"
+            body = json.dumps({"status": "ok"}).encode()  # all the public check says
             self.send_response(state["status"] if self.path == "/healthz" else 404)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -117,6 +119,18 @@ def test_a_line_answering_errors_is_unhealthy_but_its_certificate_is_fine(line):
     result = voice_health.probe("127.0.0.1", port=port, context=trusting, timeout=5)
     assert not result.healthy and result.certificate_valid is True
     assert "503" in result.detail
+
+
+def test_the_probe_asks_the_contracts_health_path_and_needs_only_its_status(line):
+    """The public /healthz says `{"status": "ok"}` and nothing of the calls: a 200 is healthy
+    whatever the body, and the probe reads no field of it."""
+    port, trusting, _ = line
+    assert inspect.signature(voice_health.probe).parameters["path"].default == HEALTH_PATH
+    assert voice_health.probe("127.0.0.1", port=port, context=trusting, timeout=5).healthy
+    # A path the line does not serve answers 404 here: the probe would see the difference.
+    assert not voice_health.probe(
+        "127.0.0.1", path="/missing", port=port, context=trusting, timeout=5
+    ).healthy
 
 
 def test_an_unreachable_line_says_nothing_of_its_certificate():
