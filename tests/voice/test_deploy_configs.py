@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contracts import voice_line
 from voice_agent.deploy import ports
 from voice_agent.deploy.render import TEMPLATES, main, sslip_hostname
 
@@ -131,10 +132,46 @@ def test_caddy_proxies_api_and_signalling(rendered):
     assert caddyfile.count("{") == caddyfile.count("}")
 
 
+def _env(out) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in (out / "agent.env").read_text().splitlines() if line)
+
+
+def test_the_agent_is_told_its_call_limits_the_support_phone_and_its_proxy(rendered, tmp_path):
+    env = _env(rendered)  # the contract's defaults
+    assert env[voice_line.ENV_SUPPORT_PHONE] == ""
+    assert env[voice_line.ENV_JOIN_TIMEOUT] == str(voice_line.JOIN_TIMEOUT_SECONDS)
+    assert env[voice_line.ENV_SILENCE_TIMEOUT] == str(voice_line.SILENCE_TIMEOUT_SECONDS)
+    assert env[voice_line.ENV_MAX_CALL] == str(voice_line.MAX_CALL_SECONDS)
+    # Caddy on this host is the only peer whose X-Forwarded-For is believed.
+    assert env[voice_line.ENV_TRUSTED_PROXIES] == "127.0.0.1,::1"
+    out = render_with(
+        tmp_path, "--support-phone", "+91 80 4567 8900", "--silence-timeout", "45",
+        "--max-call-seconds", "600",
+    )  # fmt: skip
+    env = _env(out)
+    assert env[voice_line.ENV_SUPPORT_PHONE] == "+91 80 4567 8900"
+    assert env[voice_line.ENV_SILENCE_TIMEOUT] == "45"
+    assert env[voice_line.ENV_MAX_CALL] == "600"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--support-phone", "+91 80\nEVIL=1"), "is not a phone number"),
+        (("--hostname", "voice.example.com;reboot"), "is not a host name"),
+        (("--acme-email", "$(reboot)@x.example"), "is not an e-mail address"),
+        (("--silence-timeout", "0"), "is not a whole number of seconds"),
+        (("--silence-timeout", "90", "--max-call-seconds", "60"), "must be longer than"),
+    ],
+)
+def test_render_refuses_a_value_that_could_break_a_config(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit):
+        render_with(tmp_path, *extra)
+    assert message in capsys.readouterr().err
+
+
 def test_agent_environment_and_secret_files_are_private(rendered):
-    env = dict(
-        line.split("=", 1) for line in (rendered / "agent.env").read_text().splitlines() if line
-    )
+    env = _env(rendered)
     assert env["WEB_ORIGIN_PARAMETER"] == "/battery-smart/voice/web-origin"
     assert env["LINE_HOURS"] == "06:00-23:00 Asia/Kolkata"
     assert env["BEDROCK_MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"

@@ -12,12 +12,18 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 
+# Run as a script on the instance: its siblings, and the contracts the agent shares.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2] / "lambda_src"))
+import checks
 import layout
 import ports
+
+from contracts import voice_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FILES = (
@@ -86,6 +92,38 @@ def tls_values(
     }
 
 
+def checked(test: Callable[[str], bool], what: str) -> Callable[[str], str]:
+    """An argparse type: the value as given (empty: not given), or an error naming what it
+    should have been."""
+
+    def check(value: str) -> str:
+        if value and not test(value):
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+def seconds(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds")
+    return int(value)
+
+
+def call_limits(silence_timeout: int, max_call_seconds: int) -> dict[str, str]:
+    """What the agent's calls are held to (`contracts.voice_line`): a call nobody joins frees
+    its slot, the bot says goodbye after a silence and at the longest call."""
+    if max_call_seconds <= silence_timeout:
+        raise ValueError("--max-call-seconds must be longer than --silence-timeout")
+    return {
+        "join_timeout": str(voice_line.JOIN_TIMEOUT_SECONDS),
+        "silence_timeout": str(silence_timeout),
+        "max_call_seconds": str(max_call_seconds),
+        # Caddy, on this host, is the only peer whose X-Forwarded-For names the caller.
+        "trusted_proxies": ",".join(voice_line.DEFAULT_TRUSTED_PROXIES),
+    }
+
+
 def values(**given: str) -> dict[str, str]:
     port_values = {
         "livekit_http": ports.LIVEKIT_HTTP,
@@ -120,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--public-ip", required=True, help="the Elastic IP")
-    p.add_argument("--hostname", help="a domain of one's own pointing at the Elastic IP")
+    p.add_argument(
+        "--hostname",
+        type=checked(checks.is_hostname, "a host name"),
+        help="a domain of one's own pointing at the Elastic IP",
+    )
     p.add_argument("--certificate", choices=CERTIFICATES, default="ip", help="without a domain")
     p.add_argument("--secret-json", type=Path, required=True, help='{"api_key", "api_secret"}')
     p.add_argument("--region", required=True)
@@ -129,10 +171,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--alerts-topic-arn", required=True)
     p.add_argument("--state-bucket", required=True, help="where Caddy's certificates are kept")
     p.add_argument("--web-origin-parameter", required=True, help="SSM parameter with the page")
-    p.add_argument("--acme-email", default="")
+    p.add_argument("--acme-email", default="", type=checked(checks.is_email, "an e-mail address"))
     p.add_argument("--hours", default="", help='e.g. "06:00-23:00 Asia/Kolkata"; none: always')
     p.add_argument("--max-calls", default="4")
     p.add_argument("--app-dir", required=True)
+    p.add_argument(
+        "--support-phone",
+        default="",
+        type=checked(checks.is_phone, "a phone number"),
+        help="said to a caller no supervisor could be reached for (the page shows it too)",
+    )
+    p.add_argument(
+        "--silence-timeout",
+        type=seconds,
+        default=voice_line.SILENCE_TIMEOUT_SECONDS,
+        help="seconds of silence before the bot says goodbye",
+    )
+    p.add_argument(
+        "--max-call-seconds",
+        type=seconds,
+        default=voice_line.MAX_CALL_SECONDS,
+        help="the longest call; the bot says goodbye then",
+    )
     args = p.parse_args(argv)
     secret = json.loads(args.secret_json.read_text())
     try:
@@ -142,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             certificate=args.certificate,
             acme_email=args.acme_email,
         )
+        limits = call_limits(args.silence_timeout, args.max_call_seconds)
     except ValueError as exc:
         p.error(str(exc))
     mapping = values(
@@ -159,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         line_hours=args.hours,
         max_calls=args.max_calls,
         app_dir=args.app_dir,
+        support_phone=args.support_phone,
+        **limits,
     )
     for path in render(args.out, mapping):
         print(path)
