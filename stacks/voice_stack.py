@@ -316,8 +316,26 @@ class VoiceStack(Stack):
         alerts_topic: sns.ITopic,
     ) -> None:
         secret.grant_read(role)
-        source.bucket.grant_read(role, source.s3_object_key)  # this asset only
+        # The agent's source: this one object of the CDK asset bucket, which `aws s3 cp` only
+        # reads (no listing, no other assets). The default bootstrap encrypts the bucket with
+        # SSE-KMS under the AWS managed aws/s3 key (or a key whose policy lets the account
+        # decrypt through S3): reading through S3 needs no KMS grant here.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[source.bucket.arn_for_objects(source.s3_object_key)],
+            )
+        )
         alerts_topic.grant_publish(role)
+        # The connect API's call counts; PutMetricData has no resource, so the namespace is
+        # the limit.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}},
+            )
+        )
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
@@ -530,12 +548,11 @@ class VoiceStack(Stack):
         )
         for finding, reason in (
             ("IAM5[Resource::*]",
-             "Transcribe streaming and Polly synthesis have no resource-level permissions"),
+             "Transcribe streaming, Polly synthesis and CloudWatch PutMetricData have no "
+             "resource-level permissions; PutMetricData is limited to the voice line's "
+             "namespace by condition"),
             ("IAM5[Action::kms:GenerateDataKey*]",
              "Publishing to the encrypted alerts topic needs GenerateDataKey* on its key"),
-            ("IAM5[Action::s3:GetObject*]", "Read access to the agent's source asset only"),
-            ("IAM5[Action::s3:GetBucket*]", "Read access to the agent's source asset only"),
-            ("IAM5[Action::s3:List*]", "Read access to the agent's source asset only"),
             ("IAM5[Resource::arn:<AWS::Partition>:s3:::battery-smart-recordings-"
              f"<AWS::AccountId>-{self.region}/recordings/*]",
              "Egress writes one object per call under recordings/"),
