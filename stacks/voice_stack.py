@@ -43,6 +43,7 @@ from contracts.bedrock_models import default_model_id
 from contracts.health_metrics import (
     CERTIFICATE_DAYS_LEFT,
     CERTIFICATE_VALID,
+    ESCALATION_FAILED,
     HEALTHY,
     NAMESPACE,
 )
@@ -424,7 +425,8 @@ class VoiceStack(Stack):
     def _watch(
         self, host: VoiceHost, ops: AlertsTopic, hostname: str, settings: VoiceStackSettings
     ) -> None:
-        """Alarms to OpsAlerts: the instance's status checks, and the line seen from outside."""
+        """Alarms to OpsAlerts: the instance's status checks, the line seen from outside, and
+        escalations that reached no supervisor."""
         instance_id = host.instance.instance_id
 
         def status(metric: str) -> cloudwatch.Metric:
@@ -530,8 +532,30 @@ class VoiceStack(Stack):
             "The voice line's certificate expires within 2 days: Caddy's renewals are failing "
             "(short-lived IP certificates renew with 3 days left)",
         )
-        ops.notify(system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
-        self.alarms = (system, instance, unhealthy, certificate, expiring, probe.errors_alarm)
+        # Published by the connect API on the instance when a supervisor's alert could not be
+        # sent after its retries: a caller asked for a person and nobody was told.
+        escalation = cloudwatch.Alarm(
+            self,
+            "EscalationFailedAlarm",
+            alarm_description="A caller asked for a supervisor and the alert could not be "
+            "published to SupervisorAlerts after retries: no supervisor was told (see the "
+            "agent's log on the instance)",
+            metric=line(ESCALATION_FAILED, "Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.alarms = (
+            system,
+            instance,
+            unhealthy,
+            certificate,
+            expiring,
+            escalation,
+            probe.errors_alarm,
+        )
+        ops.notify(*self.alarms)
         self.health_check = probe
 
     def _acknowledge(self, host: VoiceHost) -> None:

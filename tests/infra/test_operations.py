@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from contracts.health_metrics import ESCALATION_FAILED, NAMESPACE
 from tests.infra.conftest import cdk_context, policy_statements, resources, synth
 
 HOURS = "06:00-23:00 Asia/Kolkata"
@@ -56,17 +57,21 @@ def test_every_pipeline_alarm_notifies_ops_when_it_fires_and_recovers(template):
 def test_every_voice_line_alarm_reaches_ops_by_an_imported_topic(voice_template):
     alarms = resources(voice_template, "AWS::CloudWatch::Alarm")
     by_metric = {a["Properties"]["MetricName"]: a["Properties"] for a in alarms.values()}
+    assert len(by_metric) == len(alarms)
     assert set(by_metric) == {
         "StatusCheckFailed_System",
         "StatusCheckFailed_Instance",
         "Healthy",
         "CertificateValid",
         "CertificateDaysLeft",
+        ESCALATION_FAILED,
         "Errors",
     }
     for metric, props in by_metric.items():
-        topics = [a for a in props["AlarmActions"] if "Fn::ImportValue" in json.dumps(a)]
-        assert topics and "OpsTopic" in json.dumps(topics), metric
+        # Ops hears when an alarm fires and when it recovers.
+        for actions in ("AlarmActions", "OKActions"):
+            topics = [a for a in props[actions] if "Fn::ImportValue" in json.dumps(a)]
+            assert topics and "OpsTopic" in json.dumps(topics), (metric, actions)
         # Stopped by the schedule means no data, which is not a failure.
         assert props["TreatMissingData"] == "notBreaching", metric
     assert "ec2:recover" in json.dumps(by_metric["StatusCheckFailed_System"]["AlarmActions"])
@@ -74,6 +79,22 @@ def test_every_voice_line_alarm_reaches_ops_by_an_imported_topic(voice_template)
     for metric in ("Healthy", "CertificateValid", "CertificateDaysLeft"):
         assert by_metric[metric]["Namespace"] == "BatterySmart/VoiceLine"
         assert by_metric[metric]["ComparisonOperator"] == "LessThanThreshold"
+
+
+def test_an_escalation_that_reached_no_supervisor_alarms_at_once(voice_template):
+    """The connect API counts alerts it could not publish after retries: one is a caller who
+    asked for a person and was not heard, so a single one in five minutes fires."""
+    (props,) = [
+        a["Properties"]
+        for a in resources(voice_template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == ESCALATION_FAILED
+    ]
+    assert props["Namespace"] == NAMESPACE
+    assert props["Statistic"] == "Sum" and props["Period"] == 300
+    assert props["Threshold"] == 1 and props["EvaluationPeriods"] == 1
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert props["TreatMissingData"] == "notBreaching"  # no escalations: nothing to say
+    assert "Dimensions" not in props  # counted without a reason
 
 
 def test_the_health_check_calls_the_line_from_outside_every_five_minutes(voice_template):
