@@ -9,11 +9,11 @@ up everything and a page change never replaces the instance.
 
 from __future__ import annotations
 
-import shlex
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, TimeZone
+from aws_cdk import Annotations, CfnOutput, Duration, Fn, Stack, TimeZone, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
@@ -49,7 +49,9 @@ from contracts.health_metrics import (
 )
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
+from contracts.voice_line import MAX_CALL_SECONDS, SILENCE_TIMEOUT_SECONDS
 from stacks.qa_pipeline_stack import recordings_bucket_name
+from voice_agent.deploy import checks
 from voice_agent.deploy.layout import APP_DIR, CADDY_DATA, RUN_DIR, STATE_PREFIX, VOICE_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,6 +84,13 @@ APP_SOURCE_EXCLUDE = [
     "**/.*",
 ]
 CERTIFICATES = ("ip", "sslip-zerossl")
+# Bounds of the settings a deployment may change (whole numbers).
+MAX_CALLS_RANGE = (1, 50)
+SILENCE_TIMEOUT_RANGE = (10, 600)  # seconds
+MAX_CALL_MINUTES_RANGE = (1, 120)
+INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
+HOSTED_ZONE_ID = re.compile(r"[A-Z0-9]{1,32}")
+MODEL_ID = re.compile(r"[A-Za-z0-9.:/_-]+")  # an id, a profile id or an ARN
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,11 @@ class VoiceStackSettings:
     acme_email: str | None = None
     max_calls: int = 4
     hours: LineHours | None = None
+    # The number callers are given when no supervisor can be reached: `web:support_phone`,
+    # the one the call page shows.
+    support_phone: str | None = None
+    silence_timeout_seconds: int = SILENCE_TIMEOUT_SECONDS
+    max_call_minutes: int = MAX_CALL_SECONDS // 60
 
     @classmethod
     def from_context(cls, scope: Construct) -> VoiceStackSettings:
@@ -106,23 +120,36 @@ class VoiceStackSettings:
             value = scope.node.try_get_context(name)
             return default if value in (None, "") else value
 
+        def text(name: str) -> str | None:
+            value = ctx(name)
+            return None if value is None else str(value)
+
         d = cls()
         hours = ctx("voice:hours")
         settings = cls(
             instance_type=str(ctx("voice:instance_type", d.instance_type)),
             model_id=configured_model_id(scope),
-            domain=ctx("voice:domain"),
-            hosted_zone_id=ctx("voice:hosted_zone_id"),
-            hosted_zone_name=ctx("voice:hosted_zone_name"),
+            domain=text("voice:domain"),
+            hosted_zone_id=text("voice:hosted_zone_id"),
+            hosted_zone_name=text("voice:hosted_zone_name"),
             certificate=str(ctx("voice:certificate", d.certificate)),
-            acme_email=ctx("voice:acme_email"),
-            max_calls=int(ctx("voice:max_calls", d.max_calls)),
+            acme_email=text("voice:acme_email"),
+            max_calls=whole("voice:max_calls", ctx("voice:max_calls", d.max_calls)),
             hours=LineHours.parse(str(hours)) if hours else None,
+            support_phone=text("web:support_phone"),
+            silence_timeout_seconds=whole(
+                "voice:silence_timeout_seconds",
+                ctx("voice:silence_timeout_seconds", d.silence_timeout_seconds),
+            ),
+            max_call_minutes=whole(
+                "voice:max_call_minutes", ctx("voice:max_call_minutes", d.max_call_minutes)
+            ),
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
+        self._validate_values()
         if self.certificate not in CERTIFICATES:
             raise ValueError(
                 f"voice:certificate must be one of {', '.join(CERTIFICATES)}, "
@@ -145,13 +172,91 @@ class VoiceStackSettings:
                 f"{STOP_AFTER_CLOSE_MINUTES} minutes after closing); leave voice:hours unset "
                 "for a line that never closes"
             )
-        for name, value in (("voice:domain", self.domain), ("voice:acme_email", self.acme_email)):
-            if value and shlex.quote(value) != value:
-                raise ValueError(f"{name} {value!r} has characters a host name or e-mail has not")
+        if self.hours is not None and self.max_call_minutes > STOP_AFTER_CLOSE_MINUTES:
+            raise ValueError(
+                f"voice:max_call_minutes {self.max_call_minutes} is longer than the "
+                f"{STOP_AFTER_CLOSE_MINUTES} minutes the instance runs after closing time "
+                "(voice:hours): a call taken just before closing would be cut off"
+            )
+        if self.silence_timeout_seconds >= self.max_call_seconds:
+            raise ValueError(
+                f"voice:silence_timeout_seconds {self.silence_timeout_seconds} must be shorter "
+                f"than voice:max_call_minutes ({self.max_call_minutes} minutes)"
+            )
+
+    def _validate_values(self) -> None:
+        """Every value the instance's shell or configs receive has the shape of what it names,
+        so none can carry a quote, `$(...)`, `;` or a newline into the user data."""
+        if not INSTANCE_TYPE.fullmatch(self.instance_type):
+            raise ValueError(
+                f"voice:instance_type {self.instance_type!r} is not an EC2 instance type "
+                "(e.g. t4g.small)"
+            )
+        if not MODEL_ID.fullmatch(self.model_id):
+            raise ValueError(f"qa:model_id {self.model_id!r} is not a Bedrock model id")
+        for name, value in (
+            ("voice:domain", self.domain),
+            ("voice:hosted_zone_name", self.hosted_zone_name),
+        ):
+            if value is not None and not checks.is_hostname(value):
+                raise ValueError(
+                    f"{name} {value!r} is not a host name (e.g. {checks.HOSTNAME_EXAMPLE})"
+                )
+        if self.hosted_zone_id is not None and not HOSTED_ZONE_ID.fullmatch(self.hosted_zone_id):
+            raise ValueError(
+                f"voice:hosted_zone_id {self.hosted_zone_id!r} is not a Route 53 zone id "
+                "(e.g. Z0123456789ABCDEFGHIJ)"
+            )
+        if self.acme_email is not None and not checks.is_email(self.acme_email):
+            raise ValueError(
+                f"voice:acme_email {self.acme_email!r} is not an e-mail address "
+                f"(e.g. {checks.EMAIL_EXAMPLE})"
+            )
+        if self.support_phone is not None and not checks.is_phone(self.support_phone):
+            raise ValueError(
+                f"web:support_phone {self.support_phone!r} is not a phone number: 6 to 20 "
+                f"digits, spaces, +, -, ( or ) (e.g. {checks.PHONE_EXAMPLE})"
+            )
+        for name, value, (low, high), unit in (
+            ("voice:max_calls", self.max_calls, MAX_CALLS_RANGE, "calls"),
+            (
+                "voice:silence_timeout_seconds",
+                self.silence_timeout_seconds,
+                SILENCE_TIMEOUT_RANGE,
+                "seconds",
+            ),
+            ("voice:max_call_minutes", self.max_call_minutes, MAX_CALL_MINUTES_RANGE, "minutes"),
+        ):
+            if not low <= value <= high:
+                raise ValueError(f"{name} must be {low} to {high} {unit}, not {value}")
+
+    @property
+    def max_call_seconds(self) -> int:
+        return self.max_call_minutes * 60
 
     @property
     def arm64(self) -> bool:
         return ec2.InstanceType(self.instance_type).architecture == ec2.InstanceArchitecture.ARM_64
+
+
+def whole(name: str, value: object) -> int:
+    """A context value that must be a whole number (cdk.json gives an int, `-c` a string)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def quoted(value: str) -> str:
+    """`value` as one single-quoted shell word. A deploy-time token (the address, a bucket name,
+    an ARN) is wrapped as it is: what it resolves to never holds a quote."""
+    if Token.is_unresolved(value):
+        if "'" in value:
+            raise ValueError(f"cannot quote {value!r}: a quote beside a deploy-time value")
+        return "'" + value + "'"
+    return "'" + value.replace("'", "'\"'\"'") + "'"
 
 
 class VoiceStack(Stack):
@@ -248,27 +353,35 @@ class VoiceStack(Stack):
     ) -> None:
         arch = "aarch64" if settings.arm64 else "x86_64"
         compose = "/usr/local/lib/docker/cli-plugins/docker-compose"
-        state = f"s3://{self.state.bucket_name}/{STATE_PREFIX}"
-        render_args = [
-            f"--out {RUN_DIR}",
-            f"--public-ip {address}",
-            "--secret-json /opt/voice/secret.json",
-            f"--region {self.region}",
-            f"--model-id {shlex.quote(settings.model_id)}",
-            f"--recordings-bucket {recordings_bucket_name(self)}",
-            f"--alerts-topic-arn {alerts_topic.topic_arn}",
-            f"--state-bucket {self.state.bucket_name}",
-            f"--web-origin-parameter {WEB_ORIGIN_PARAMETER}",
-            f"--max-calls {settings.max_calls}",
-            f"--app-dir {APP_DIR}",
-            f"--certificate {settings.certificate}",
-        ]
+        # Every value below is one single-quoted word: the settings were checked at synth to
+        # hold no quote, and a deploy-time token resolves to an address, a name or an ARN.
+        region = quoted(self.region)
+        state = quoted(f"s3://{self.state.bucket_name}/{STATE_PREFIX}")
+        render = {
+            "--out": RUN_DIR,
+            "--public-ip": address,
+            "--secret-json": f"{VOICE_DIR}/secret.json",
+            "--region": self.region,
+            "--model-id": settings.model_id,
+            "--recordings-bucket": recordings_bucket_name(self),
+            "--alerts-topic-arn": alerts_topic.topic_arn,
+            "--state-bucket": self.state.bucket_name,
+            "--web-origin-parameter": WEB_ORIGIN_PARAMETER,
+            "--max-calls": str(settings.max_calls),
+            "--app-dir": APP_DIR,
+            "--certificate": settings.certificate,
+            "--silence-timeout": str(settings.silence_timeout_seconds),
+            "--max-call-seconds": str(settings.max_call_seconds),
+        }
         if settings.domain:
-            render_args.append(f"--hostname {settings.domain}")
+            render["--hostname"] = settings.domain
         if settings.acme_email:
-            render_args.append(f"--acme-email {settings.acme_email}")
+            render["--acme-email"] = settings.acme_email
         if settings.hours is not None:
-            render_args.append(f"--hours {shlex.quote(str(settings.hours))}")
+            render["--hours"] = str(settings.hours)
+        if settings.support_phone:
+            render["--support-phone"] = settings.support_phone
+        render_args = " ".join(f"{flag} {quoted(value)}" for flag, value in render.items())
         user_data.add_commands(
             "set -euo pipefail",
             "dnf install -y docker python3 unzip",
@@ -283,17 +396,18 @@ class VoiceStack(Stack):
             f"{COMPOSE_VERSION}/docker-compose-linux-{arch}",
             f"echo '{COMPOSE_SHA256[arch]}  {compose}' | sha256sum -c -",
             f"chmod +x {compose}",
-            f"aws s3 cp {source.s3_object_url} {VOICE_DIR}/app.zip",
+            f"aws s3 cp {quoted(source.s3_object_url)} {VOICE_DIR}/app.zip",
             f"rm -rf {APP_DIR}",
             f"unzip -q {VOICE_DIR}/app.zip -d {APP_DIR}",
             # The secret is read here, at boot, with the instance role; never templated in.
             "umask 077",
-            f"aws secretsmanager get-secret-value --region {self.region} --secret-id "
-            f"{secret.secret_arn} --query SecretString --output text > {VOICE_DIR}/secret.json",
-            f"python3 {APP_DIR}/voice_agent/deploy/render.py " + " ".join(render_args),
+            f"aws secretsmanager get-secret-value --region {region} --secret-id "
+            f"{quoted(secret.secret_arn)} --query SecretString --output text "
+            f"> {VOICE_DIR}/secret.json",
+            f"python3 {APP_DIR}/voice_agent/deploy/render.py {render_args}",
             f"rm -f {VOICE_DIR}/secret.json",
             # The certificates the last instance had; then kept in S3 every 30 minutes.
-            f"aws s3 sync {state} {CADDY_DATA}/ --only-show-errors --region {self.region}",
+            f"aws s3 sync {state} {CADDY_DATA}/ --only-show-errors --region {region}",
             f"cp {RUN_DIR}/caddy-state.service {RUN_DIR}/caddy-state.timer /etc/systemd/system/",
             "systemctl daemon-reload",
             "systemctl enable --now caddy-state.timer",
@@ -303,7 +417,7 @@ class VoiceStack(Stack):
             "for attempt in $(seq 60); do "
             '[ "$(curl -fsS -H "X-aws-ec2-metadata-token: $imds_token" '
             'http://169.254.169.254/latest/meta-data/public-ipv4 || true)" = '
-            f'"{address}" ] && break; sleep 10; done',
+            f"{quoted(address)} ] && break; sleep 10; done",
             # Restarted with the instance (docker is enabled, services restart unless stopped).
             f"cd {RUN_DIR} && docker compose up -d --build",
         )

@@ -86,3 +86,16 @@ def policy_statements(template, role_prefix: str) -> list[dict]:
         if any(r["Ref"].startswith(role_prefix) for r in props.get("Roles", [])):
             out += props["PolicyDocument"]["Statement"]
     return out
+
+
+TOKEN = "\x00"  # where a deploy-time value (a Ref, a GetAtt, an import) sits in the user data
+
+
+def user_data(template) -> str:
+    """The instance's user-data script, each CloudFormation token shown as TOKEN."""
+    (instance,) = resources(template, "AWS::EC2::Instance").values()
+    joined = instance["Properties"]["UserData"]["Fn::Base64"]
+    if isinstance(joined, str):
+        return joined
+    separator, parts = joined["Fn::Join"]
+    return separator.join(p if isinstance(p, str) else TOKEN for p in parts)

@@ -44,7 +44,7 @@ def test_the_stacks_depend_one_way_so_one_run_deploys_them_in_order():
     assert "WebStack" not in json.dumps(stacks["VoiceStack"].template)
 
 
-def test_no_page_setting_or_page_build_changes_anything_of_the_voice_line(tmp_path):
+def test_no_page_build_changes_anything_of_the_voice_line(tmp_path):
     built = tmp_path / "dist"
     built.mkdir()
     (built / "index.html").write_text("<!doctype html><title>Battery Smart</title>")
@@ -52,7 +52,7 @@ def test_no_page_setting_or_page_build_changes_anything_of_the_voice_line(tmp_pa
     (built / "assets" / "app-1234.js").write_text("console.log('v2')")
     variants = [
         cdk_context(**{"web:dist_dir": str(tmp_path / "nothing-built")}),
-        cdk_context(**{"web:dist_dir": str(built), "web:support_phone": "+918000000000"}),
+        cdk_context(**{"web:dist_dir": str(built)}),
     ]
     voice = [synth(context, "VoiceStack")[1].to_json() for context in variants]
     assert voice[0] == voice[1]
@@ -60,10 +60,19 @@ def test_no_page_setting_or_page_build_changes_anything_of_the_voice_line(tmp_pa
     assert web[0] != web[1]  # the page did change
 
 
+def test_the_support_phone_is_the_one_page_setting_the_line_shares():
+    """Callers hear the number the page shows: the bot says it when no supervisor can be
+    reached, so changing it redeploys the instance too."""
+    context = cdk_context(**{"web:support_phone": "+91 80 4567 8900"})
+    (instance,) = resources(synth(context, "VoiceStack")[1], "AWS::EC2::Instance").values()
+    assert "--support-phone '+91 80 4567 8900'" in json.dumps(instance["Properties"]["UserData"])
+    assert synth(context, "WebStack")[0].page_config["supportPhone"] == "+91 80 4567 8900"
+
+
 def test_the_instance_learns_the_page_at_run_time_not_from_its_user_data(voice_template):
     (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
     user_data = json.dumps(instance["Properties"]["UserData"])
-    assert "--web-origin-parameter /battery-smart/voice/web-origin" in user_data
+    assert "--web-origin-parameter '/battery-smart/voice/web-origin'" in user_data
     assert "cloudfront" not in user_data.lower()
 
 

