@@ -1,27 +1,43 @@
-"""Bringing a human supervisor into a call: an invite token, an urgent alert, a join link."""
+"""Bringing a human supervisor into a call: a single-use invite, an urgent alert, a join link.
+
+An escalation is done only once the alert is out: the publish is retried with backoff, and
+if it still fails `EscalationFailed` is raised, so the bot tells the caller the truth (no
+supervisor could be reached; here is the phone number) and counts it for the alarm.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
+from botocore.exceptions import BotoCoreError, ClientError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from contracts import voice_line
 from qa_engine.rubric import Rubric
 from qa_engine.rules_judge import escalation_requested
+from voice_agent.invites import InviteBook, join_url
 from voice_agent.settings import VoiceSettings
-from voice_agent.tokens import supervisor_token
+
+logger = logging.getLogger(__name__)
+PUBLISH_ATTEMPTS = 4  # about 3.5 s of backoff in all: the caller is waiting for an answer
+Sleep = Callable[[float], None]
+
+
+class EscalationFailed(RuntimeError):
+    """No supervisor was alerted: the alert could not be published."""
 
 
 @dataclass(frozen=True)
 class Invite:
     call_id: str
     join_url: str
-    token: str
 
 
 class EscalationDetector:
@@ -34,37 +50,54 @@ class EscalationDetector:
         return escalation_requested(self.rubric, utterance)
 
 
+def publish_with_retries(publish: Callable[[], Any], sleep: Sleep | None = None) -> None:
+    """Calls `publish` until it succeeds, with backoff; EscalationFailed after the last try."""
+    retrying = Retrying(
+        stop=stop_after_attempt(PUBLISH_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.5, max=2),
+        retry=retry_if_exception_type((ClientError, BotoCoreError, ConnectionError)),
+        reraise=True,
+        **({"sleep": sleep} if sleep is not None else {}),
+    )
+    try:
+        retrying(publish)
+    except (ClientError, BotoCoreError, ConnectionError) as exc:
+        logger.error("supervisor alert not published after %d tries: %s", PUBLISH_ATTEMPTS, exc)
+        raise EscalationFailed(str(exc)) from exc
+
+
 class SupervisorInviter:
-    """Mints the supervisor's token and alerts `SupervisorAlerts` with the join link."""
+    """Issues the call's invite code and alerts `SupervisorAlerts` with the join link."""
 
     def __init__(
         self,
         settings: VoiceSettings,
         sns: Any | None,
-        token: Callable[..., str] = supervisor_token,
+        invites: InviteBook,
         web_origin: Callable[[], str | None] | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         self.settings = settings
         self.sns = sns
-        self._token = token
+        self.invites = invites
         self._web_origin = web_origin or (lambda: settings.web_origin)
+        self._sleep = sleep
 
     def invite(self, call_id: str, reason: str) -> Invite:
-        token = self._token(self.settings, call_id)
-        query = urlencode({"room": call_id, "token": token, "url": self.settings.livekit_url})
+        if self.sns is None or not self.settings.alerts_topic_arn:
+            raise EscalationFailed("no SupervisorAlerts topic is configured")
         page = self._web_origin()
         if page is None:  # the page is not deployed yet: the supervisor still gets the alert
-            join_url = f"(the call page is not deployed yet; room {call_id})"
+            link = f"(the call page is not deployed yet; room {call_id})"
         else:
-            join_url = f"{page}/join?{query}"
-        invite = Invite(call_id, join_url, token)
-        if self.sns is not None and self.settings.alerts_topic_arn:
-            link = (
-                f"Join the call now (link valid {self.settings.supervisor_token_minutes} "
-                f"minutes):\n{invite.join_url}"
-            )
-            publish_live_escalation(self.sns, self.settings.alerts_topic_arn, call_id, reason, link)
-        return invite
+            link = join_url(page, self.invites.issue(call_id))
+        minutes = voice_line.INVITE_TTL_SECONDS // 60
+        text = f"Join the call now (the link works once, within {minutes} minutes):\n{link}"
+        topic = self.settings.alerts_topic_arn
+        publish_with_retries(
+            lambda: publish_live_escalation(self.sns, topic, call_id, reason, text), self._sleep
+        )
+        return Invite(call_id, link)
 
 
 def publish_live_escalation(
@@ -91,10 +124,17 @@ class LocalEscalationLog:
     """Where a local call's request for a supervisor goes: a JSON-lines file and the console,
     and the `SupervisorAlerts` topic too when one is configured."""
 
-    def __init__(self, path: Path, sns: Any | None = None, topic_arn: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        sns: Any | None = None,
+        topic_arn: str | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
         self.path = path
         self.sns = sns
         self.topic_arn = topic_arn
+        self._sleep = sleep
 
     @classmethod
     def in_folder(cls, home: Path, settings: VoiceSettings) -> LocalEscalationLog:
@@ -106,6 +146,12 @@ class LocalEscalationLog:
         return cls(home / "escalations.jsonl", sns, settings.alerts_topic_arn)
 
     def record(self, call_id: str, reason: str) -> dict[str, Any]:
+        """Alerts first (EscalationFailed if the topic cannot be reached), then logs it."""
+        sns, topic = self.sns, self.topic_arn
+        if sns is not None and topic:
+            publish_with_retries(
+                lambda: publish_live_escalation(sns, topic, call_id, reason), self._sleep
+            )
         entry = {
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "severity": "URGENT",
@@ -117,8 +163,6 @@ class LocalEscalationLog:
         with self.path.open("a", encoding="utf-8") as log:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n")
         print(f"URGENT live call {call_id}: caller asked for a supervisor", file=sys.stderr)
-        if self.sns is not None and self.topic_arn:
-            publish_live_escalation(self.sns, self.topic_arn, call_id, reason)
         return entry
 
 
