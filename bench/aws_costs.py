@@ -76,9 +76,13 @@ VOICE_PRICES = {
     "public_ipv4_per_hour": 0.005,  # charged while the instance is stopped too
     "secret_per_month": 0.40,
     "alarm_per_month": 0.10,
-    "alarms": 10,  # 4 in QaPipelineStack, 6 in VoiceStack
+    "alarms": 11,  # 4 in QaPipelineStack, 7 in VoiceStack
     "custom_metric_per_month": 0.30,
-    "custom_metrics": 3,  # Healthy, CertificateValid, CertificateDaysLeft
+    # Published every minute: Healthy, CertificateValid, CertificateDaysLeft (the health check),
+    # ActiveCalls and, in practice every hour the line is busy, CallsStarted (the connect API).
+    # Its other counts are published only in the minutes they happen, and a metric is billed
+    # by the hours it is published: a few cents a month.
+    "custom_metrics": 5,
 }
 HOURS_PER_MONTH = 730
 SCHEDULE = ("06:00-23:00", 17)  # the example voice:hours: 17 hours a day

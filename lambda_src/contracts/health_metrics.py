@@ -12,10 +12,9 @@ CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"  # days until it expires
 
 # Published by the connect API on the instance (the public /healthz says only "ok").
 ACTIVE_CALLS = "ActiveCalls"  # calls holding a slot, sampled every minute (Maximum)
-MAX_CALLS = "MaxCalls"  # the line's slots, beside ActiveCalls on a graph
 CALLS_STARTED = "CallsStarted"  # connect requests that got a call (Sum)
 CALLS_REFUSED = "CallsRefused"  # connect requests refused, with the dimension REASON (Sum)
-REASON = "Reason"  # busy | closed | rate_limited | origin | unavailable
+REASON = "Reason"  # the API's error: busy, closed, rate_limited, origin_refused, ...
 CALLS_NOT_JOINED = "CallsNotJoined"  # calls nobody joined in time: their slot was freed
 CALLS_ENDED_BY_LIMIT = "CallsEndedByLimit"  # with REASON: silence | max_length
 ESCALATIONS = "Escalations"  # supervisors alerted for live calls (Sum)
