@@ -1,34 +1,51 @@
-"""The connect API on the instance: `POST /api/connect` starts a call, `GET /healthz`.
+"""The connect API on the instance: `POST /api/connect`, `POST /api/invite`, `GET /healthz`.
 
-A call gets a fresh room (`call_id`), the caller a token whose room configuration records the
-call, and a bot is dispatched into the room. Busy line: 503 with a message the page shows.
-Too many calls from one address: 429. CORS allows only the web page's origin.
+- `/api/connect` (the Call Support page): creates the call's room on LiveKit, recording
+  included, dispatches a bot into it, and answers with a token that only joins that room
+  with a microphone. Busy line or closed line: 503 with a message the page shows; too many
+  calls from one address: 429.
+- `/api/invite` (the supervisor's page): exchanges a single-use invite code from an
+  escalation alert for a short-lived agent token for that call.
+- `/healthz`: `{"status": "ok"}` and nothing else; the call counts go to CloudWatch.
+
+Both POST routes answer only the call page's origin: another web site cannot spend the
+line's slots from its visitors' browsers (403, no token), and CORS allows only the page.
+Callers are known by their own address; `X-Forwarded-For` is believed only from the proxy
+in front of the API (Caddy on the same host), and idle addresses are forgotten.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
-from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from contracts import health_metrics, voice_line
 from contracts.line_hours import LineHours
+from voice_agent.call_metrics import CallMetrics, CloudWatchPublisher
+from voice_agent.invites import InviteBook, InviteError
 from voice_agent.settings import VoiceSettings
-from voice_agent.tokens import caller_token, new_call_id
+from voice_agent.tokens import SUPERVISOR_TTL, caller_token, new_call_id, supervisor_token
 from voice_agent.web_origin import WebOrigin
 
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 30
 RATE_WINDOW_SECONDS = 60.0
 StartBot = Callable[[str], Awaitable[None]]
+
+
+class Rooms(Protocol):
+    async def create(self, call_id: str) -> None: ...
 
 
 class BotDispatcher:
@@ -40,6 +57,10 @@ class BotDispatcher:
 
     def active_calls(self) -> int:
         return sum(1 for task in self._bots.values() if not task.done())
+
+    def is_active(self, call_id: str) -> bool:
+        task = self._bots.get(call_id)
+        return task is not None and not task.done()
 
     async def dispatch(self, call_id: str) -> None:
         task = asyncio.create_task(self._run(call_id), name=f"bot-{call_id}")
@@ -59,32 +80,60 @@ class BotDispatcher:
 
 
 class RateLimiter:
-    """At most `limit` calls per client address in a sliding minute."""
+    """At most `limit` requests per client address in a sliding window.
 
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+    An address is forgotten once its window has passed: the sweep runs at most once a
+    window, so memory follows the addresses seen in the last minute, not all time.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        clock: Callable[[], float] = time.monotonic,
+        window: float = RATE_WINDOW_SECONDS,
+    ) -> None:
         self.limit = limit
+        self.window = window
         self._clock = clock
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._seen: dict[str, deque[float]] = {}
+        self._next_sweep = clock() + window
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     def retry_after(self, client: str) -> int:
         """0 if the client may go ahead (and counts it), else seconds to wait."""
         now = self._clock()
-        seen = self._seen[client]
-        while seen and now - seen[0] >= RATE_WINDOW_SECONDS:
+        if now >= self._next_sweep:
+            self._sweep(now)
+        seen = self._seen.setdefault(client, deque())
+        while seen and now - seen[0] >= self.window:
             seen.popleft()
         if len(seen) >= self.limit:
-            return max(1, int(RATE_WINDOW_SECONDS - (now - seen[0])) + 1)
+            return max(1, int(self.window - (now - seen[0])) + 1)
         seen.append(now)
         return 0
 
+    def _sweep(self, now: float) -> None:
+        idle = [c for c, seen in self._seen.items() if not seen or now - seen[-1] >= self.window]
+        for client in idle:
+            del self._seen[client]
+        self._next_sweep = now + self.window
 
-def client_address(request: Request) -> str:
-    # Behind Caddy the caller's address is the first X-Forwarded-For hop; the API itself
-    # listens only on the compose network, so the header cannot be spoofed from outside.
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+
+def client_address(request: Request, trusted_proxies: Iterable[str]) -> str:
+    """The caller's address: the peer's, or the one a trusted proxy appended to
+    X-Forwarded-For (the last entry: earlier ones are whatever the client sent)."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in set(trusted_proxies):
+        return peer
+    forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    if forwarded and forwarded[-1]:
+        try:
+            return str(ipaddress.ip_address(forwarded[-1]))
+        except ValueError:
+            logger.warning("proxy sent an X-Forwarded-For that is not an address")
+    return peer
 
 
 class PageOriginCORS(CORSMiddleware):
@@ -92,7 +141,11 @@ class PageOriginCORS(CORSMiddleware):
 
     def __init__(self, app: Any, *, origin: WebOrigin) -> None:
         super().__init__(
-            app, allow_origins=[], allow_methods=["GET", "POST"], allow_headers=["content-type"]
+            app,
+            allow_origins=[],
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+            expose_headers=["Retry-After"],  # the page says how long to wait
         )
         self._origin = origin
 
@@ -108,65 +161,128 @@ def create_app(
     settings: VoiceSettings,
     dispatcher: Any,
     *,
+    rooms: Rooms,
+    invites: InviteBook | None = None,
+    metrics: CallMetrics | None = None,
+    cloudwatch: Any | None = None,
     clock: Callable[[], float] = time.monotonic,
     web_origin: WebOrigin | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     origin = web_origin or WebOrigin.from_settings(settings)
     hours = LineHours.parse(settings.hours) if settings.hours else None
+    invites = invites if invites is not None else InviteBook(clock=clock)
+    metrics = metrics or CallMetrics(settings.max_calls, dispatcher.active_calls)
+    publisher = CloudWatchPublisher(metrics, cloudwatch) if cloudwatch is not None else None
+    starting = 0  # calls whose room is being created: they hold a slot already
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        flushing = asyncio.create_task(publisher.run()) if publisher else None
         yield
         if hasattr(dispatcher, "shutdown"):
             await dispatcher.shutdown()  # end every bot when the service stops
+        if flushing is not None:
+            flushing.cancel()
+            await asyncio.gather(flushing, return_exceptions=True)
 
     app = FastAPI(
         title="Battery Smart voice line", docs_url=None, redoc_url=None, lifespan=lifespan
     )
     app.add_middleware(PageOriginCORS, origin=origin)
-    limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
+    app.state.metrics = metrics
+    app.state.invites = invites
+    connect_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
+    invite_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "active_calls": dispatcher.active_calls(),
-            "max_calls": settings.max_calls,
-        }
+    def refuse(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
+        metrics.count(health_metrics.CALLS_REFUSED, reason)
+        return _problem(status, reason, message, **headers)
 
-    @app.post("/api/connect")
-    async def connect(request: Request) -> Any:
-        wait = limiter.retry_after(client_address(request))
+    def gatekeep(request: Request, limiter: RateLimiter, *, call: bool) -> JSONResponse | None:
+        """The page's origin and the address's rate, for both POST routes."""
+
+        def answer(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
+            if call:
+                return refuse(reason, status, message, **headers)
+            return _problem(status, reason, message, **headers)
+
+        if not origin.allows(request.headers.get("origin")):
+            return answer(
+                "origin_refused", 403, "Requests are accepted from the Battery Smart page only."
+            )
+        wait = limiter.retry_after(client_address(request, settings.trusted_proxies))
         if wait:
-            return _problem(
-                429,
+            return answer(
                 "rate_limited",
+                429,
                 "Too many call attempts from this network. Please wait a minute and try again.",
                 **{"Retry-After": str(wait)},
             )
+        return None
+
+    @app.get(voice_line.HEALTH_PATH)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(voice_line.CONNECT_PATH)
+    async def connect(request: Request) -> Any:
+        nonlocal starting
+        refused = gatekeep(request, connect_limiter, call=True)
+        if refused is not None:
+            return refused
         if hours is not None and not hours.is_open(now()):
             # The page says so before calling; this is for a page left open past closing time.
-            return _problem(
-                503,
+            return refuse(
                 "closed",
+                503,
                 f"The support line is closed now. Please call back at {hours.open:%H:%M} "
                 f"({hours.zone}).",
             )
-        if dispatcher.active_calls() >= settings.max_calls:
-            return _problem(
-                503,
+        if dispatcher.active_calls() + starting >= settings.max_calls:
+            return refuse(
                 "busy",
+                503,
                 "All our agents are busy right now. Please try again in a minute.",
                 **{"Retry-After": str(BUSY_RETRY_SECONDS)},
             )
         call_id = new_call_id()
-        token = caller_token(settings, call_id, f"caller-{call_id}")
+        starting += 1
         try:
+            await rooms.create(call_id)
             await dispatcher.dispatch(call_id)
         except Exception:
-            logger.exception("could not dispatch a bot for %s", call_id)
-            return _problem(502, "agent_unavailable", "Our agent could not join. Please retry.")
+            logger.exception("could not start call %s", call_id)
+            return refuse("agent_unavailable", 502, "Our agent could not join. Please retry.")
+        finally:
+            starting -= 1
+        metrics.count(health_metrics.CALLS_STARTED)
+        token = caller_token(settings, call_id, f"caller-{call_id}")
         return {"url": settings.livekit_url, "token": token, "call_id": call_id}
+
+    @app.post(voice_line.INVITE_PATH)
+    async def invite(request: Request) -> Any:
+        refused = gatekeep(request, invite_limiter, call=False)
+        if refused is not None:
+            return refused
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str):
+            return _problem(400, "bad_request", 'Send {"code": "<the invite code>"}.')
+        try:
+            call_id = invites.redeem(code, dispatcher.is_active)
+        except InviteError as exc:
+            status = {"bad_request": 400, "invite_unknown": 404}.get(exc.kind, 410)
+            return _problem(status, exc.kind, exc.message)
+        logger.info("supervisor invite redeemed for %s", call_id)
+        return {
+            "url": settings.livekit_url,
+            "token": supervisor_token(settings, call_id),
+            "call_id": call_id,
+            "expires_in": int(SUPERVISOR_TTL.total_seconds()),
+        }
 
     return app

@@ -1,6 +1,6 @@
 """The runner on the instance: the connect API, dispatching one Pipecat bot per call.
 
-python -m voice_agent.server        (uvicorn on 0.0.0.0:8080, behind Caddy)
+python -m voice_agent.server        (uvicorn on 127.0.0.1:8080, behind Caddy)
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import sys
 import uvicorn
 
 from qa_engine.rubric import load_rubric_dir
+from voice_agent.call_metrics import CallMetrics
 from voice_agent.connect_api import BotDispatcher, create_app
+from voice_agent.invites import InviteBook
+from voice_agent.rooms import LiveKitRooms
 from voice_agent.settings import SettingsError, VoiceSettings
 from voice_agent.web_origin import WebOrigin
 
@@ -21,14 +24,41 @@ def build() -> object:
     rubric = load_rubric_dir()
     web_origin = WebOrigin.from_settings(settings)
     web_origin.refresh()  # once before serving; afterwards in the background
+    invites = InviteBook()
 
     async def start_bot(call_id: str) -> None:
         from voice_agent.bot import run_bot  # loads Pipecat and the models only when serving
         from voice_agent.services import aws_services
 
-        await run_bot(settings, call_id, rubric, aws_services(settings), web_origin)
+        services = aws_services(settings)
+        await run_bot(
+            settings, call_id, rubric, services, web_origin, invites=invites, metrics=metrics
+        )
 
-    return create_app(settings, BotDispatcher(start_bot), web_origin=web_origin)
+    dispatcher = BotDispatcher(start_bot)
+    metrics = CallMetrics(settings.max_calls, dispatcher.active_calls)
+    cloudwatch = None
+    if settings.publish_metrics:
+        import boto3
+
+        cloudwatch = boto3.client("cloudwatch", region_name=settings.region)
+    return create_app(
+        settings,
+        dispatcher,
+        rooms=LiveKitRooms(settings),
+        invites=invites,
+        metrics=metrics,
+        cloudwatch=cloudwatch,
+        web_origin=web_origin,
+    )
+
+
+def server_config(app: object, host: str, port: int) -> uvicorn.Config:
+    # The API decides itself whose X-Forwarded-For it believes (connect_api.client_address):
+    # uvicorn's own proxy-header handling would rewrite the peer address before it looks.
+    return uvicorn.Config(
+        app, host=host, port=port, proxy_headers=False, server_header=False, log_level="info"
+    )
 
 
 def main() -> int:
@@ -37,9 +67,9 @@ def main() -> int:
     except SettingsError as exc:
         print(f"voice agent: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(
-        app, host=os.environ.get("HOST", "0.0.0.0"), port=int(os.environ.get("PORT", "8080"))
-    )
+    uvicorn.Server(
+        server_config(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080")))
+    ).run()
     return 0
 
 
