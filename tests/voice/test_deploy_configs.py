@@ -105,7 +105,8 @@ def test_livekit_uses_the_opened_ports_and_the_secret(rendered):
 def test_egress_records_with_the_instance_role(rendered):
     config = yaml.safe_load((rendered / "egress.yaml").read_text())
     assert config["ws_url"] == f"ws://127.0.0.1:{ports.LIVEKIT_HTTP}"
-    assert config["s3"] == {"region": "ap-south-1"}  # no access keys: the instance role
+    assert config["storage"] == {"s3": {"region": "ap-south-1"}}  # no keys: the instance role
+    assert config["logging"] == {"level": "info"}
     # Audio only, no Chrome: Egress from v1.13.0 mixes audio-only room composites from the
     # tracks by itself (the switch that asked for it before is gone).
     assert "enable_room_composite_sdk_source" not in config
