@@ -2,11 +2,15 @@
 
 It reads the whole conversation (the same messages an LLM would get) and answers the
 caller's last turn by Battery Smart's SOPs: safety instructions and a photo request for a
-swollen battery, the registered number before any account detail, a supervisor when asked,
+swollen battery, the registered number before any account matter, a supervisor when asked,
 "anything else?" after every answer, and the closing script at the end. Hazards, swollen
 batteries, money topics and requests for a human are read with QA's own rules
 (`caller_signals`), so the bot acts exactly when QA expects it to. What it says is data in
 `prompts/agent_policy.yaml`, in English, Hinglish and Hindi.
+
+The line has no account system behind it, so the policy only says what the line can do: it
+takes the caller's details and says the Battery Smart team will follow up. It never claims to
+have verified a number, refunded or credited money, changed an account or raised a request.
 """
 
 from __future__ import annotations
@@ -72,8 +76,10 @@ class SopPolicy:
         self._cues = {name: compile_cues(patterns) for name, patterns in spec.cues.items()}
         self._digit_words = {fold(normalize(w)) for ws in spec.digit_words.values() for w in ws}
         self._hinglish = {fold(normalize(w)) for w in spec.hinglish_markers}
+        # What each reply sounds like once said; a reply with a {placeholder} (the support phone)
+        # is recognized by its words before it.
         self._said = {
-            key: {getattr(reply, lang) for lang in ("en", "hinglish", "hi")}
+            key: {getattr(reply, lang).split("{", 1)[0] for lang in ("en", "hinglish", "hi")}
             for key, reply in spec.replies.items()
         }
 
@@ -118,8 +124,13 @@ class SopPolicy:
         lang = self.language(last)
         last_said = said[-1] if said else ""
         escalated = any(self._was("escalation_notice", s) for s in said)
+        unreachable = any(  # the pipeline told the caller no supervisor could be reached
+            self._was(key, s)
+            for key in ("supervisor_unreachable", "supervisor_unreachable_no_phone")
+            for s in said
+        )
         asked_id = self._was("ask_id", last_said)
-        verified = any(
+        gave_id = any(  # noted, not verified: nothing behind the line checks it
             self._was("ask_id", asked) and self.gives_id(answer)
             for asked, answer in self._exchanges(turns)
         )
@@ -132,17 +143,18 @@ class SopPolicy:
             parts.append("safety")
             parts.append("swollen_photo" if signals.swollen else "hazard_help")
         if signals.money_topic or (asked_id and self.gives_id(last)):
-            if not verified:
+            if not gave_id:
                 parts.append("ask_id")  # a question: the caller answers before anything else
                 return self._answer(parts, lang)
-            parts.append("verified_account")
+            parts.append("noted_account")  # the accounts team follows up
         for intent in ("station_hours", "swap_price"):
             if self._has(intent, last) and not signals.money_topic:
                 parts.append(intent)
         if parts:
             return self._answer([*parts, "anything_else"], lang)
         waiting = self._has("waiting", last) or self._has("done", last)
-        if escalated and waiting and not self._was("supervisor_coming", last_said):
+        coming_said = self._was("supervisor_coming", last_said)
+        if escalated and waiting and not unreachable and not coming_said:
             return self._answer(["supervisor_coming"], lang)
         # After the goodbye (said, or cut short when the caller spoke over it), a goodbye again.
         closed = self._was("closing", last_said) or (

@@ -6,6 +6,7 @@ import pytest
 
 from qa_engine.models import Conversation, Speaker, Turn
 from qa_engine.rules_judge import RulesJudge
+from voice_agent.instructions import supervisor_unreachable
 from voice_agent.policy import SopPolicy
 
 
@@ -47,7 +48,7 @@ CALLS = {
     ),
     "refund, English": (
         ["Where is my refund for the failed swap?", "My number is 98765 43210.", "No, thanks."],
-        {"S6"},
+        set(),  # nothing about the account is disclosed: S6 has nothing to judge
     ),
     "manager, English": (
         ["I want to talk to your manager.", "Okay, I will wait.", "No, thank you."],
@@ -59,7 +60,7 @@ CALLS = {
     ),
     "wallet, Hinglish": (
         ["Mera wallet ka paisa wapas nahi aaya", "Mera number 9 8 7 6 5 4 3 2 1 0 hai", "Bas"],
-        {"S6"},
+        set(),
     ),
     "escalation, Hinglish": (["Mujhe kisi insaan se baat karni hai", "nahi, dhanyavaad"], {"S5"}),
     "sparks, Hindi": (["बैटरी से चिंगारी निकल रही है", "नहीं, धन्यवाद"], {"S4"}),
@@ -89,13 +90,35 @@ def test_it_answers_in_the_callers_language(policy):
     assert "photo of the battery" in english
 
 
-def test_account_details_only_after_the_registered_number(policy):
+def test_a_money_matter_is_noted_only_after_the_registered_number(policy):
     messages = converse(policy, ["I want a refund to my wallet."])
     assert policy.answer(messages[:-1]).intents == ("ask_id",)
     not_a_number = converse(policy, ["I want a refund to my wallet.", "I don't remember it."])
-    assert "verified" not in not_a_number[-1]["content"]
+    assert "noted your number" not in not_a_number[-1]["content"]
     given = converse(policy, ["I want a refund to my wallet.", "It is 98765 43210"])
-    assert given[-1]["content"].startswith("Thank you, your number is verified.")
+    assert policy.answer(given[:-1]).intents == ("noted_account", "anything_else")
+    assert given[-1]["content"].startswith("Thank you, I have noted your number and your request.")
+    assert "call you back" in given[-1]["content"]
+    assert "verified" not in given[-1]["content"] and "48" not in given[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "noted"),
+    [
+        (["Mera wallet ka paisa wapas nahi aaya", "Mera number 9876543210 hai"], "note kar li"),
+        (["मेरे वॉलेट से पैसे कट गए", "मेरा नंबर 9876543210 है"], "नोट कर ली"),
+    ],
+)
+def test_the_number_is_noted_in_the_callers_language(policy, lines, noted):
+    messages = converse(policy, lines)
+    assert policy.answer(messages[:-1]).intents == ("noted_account", "anything_else")
+    assert noted in messages[-1]["content"]
+
+
+def test_after_the_safety_instructions_the_team_follows_up_on_a_hazard(policy):
+    answer = policy.answer([{"role": "user", "content": "There is smoke from my battery"}])
+    assert answer.intents == ("safety", "hazard_help", "anything_else")
+    assert "stop using the battery" in answer.text and "team will call you back" in answer.text
 
 
 def test_closing_only_after_asking_whether_anything_else_is_needed(policy):
@@ -141,3 +164,12 @@ def test_a_goodbye_the_caller_spoke_over_is_said_again_not_a_list_of_services(po
     # The caller's "thank you" cut the goodbye short: the context holds no closing line.
     cut_short = [*messages[:-1], {"role": "user", "content": "and queue."}]
     assert policy.answer(cut_short).intents == ("closing",)
+
+
+def test_once_no_supervisor_could_be_reached_it_does_not_say_one_is_coming(policy):
+    messages = converse(policy, ["I want to talk to your manager."])
+    messages.append({"role": "assistant", "content": supervisor_unreachable("+91 80 4718 1234")})
+    messages.append({"role": "user", "content": "Okay, I will wait."})
+    assert policy.answer(messages).intents != ("supervisor_coming",)
+    waited = converse(policy, ["I want to talk to your manager.", "Okay, I will wait."])
+    assert waited[-1]["content"] == policy.say("supervisor_coming")

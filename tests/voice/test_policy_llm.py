@@ -102,6 +102,27 @@ async def test_a_slow_llm_is_covered_at_the_deadline_and_its_late_answer_dropped
     assert metadata.fallback_turns == 1 and "within 0.2 s" in metadata.fallback_reasons[0]
 
 
+async def test_a_fallback_after_the_number_notes_it_and_claims_nothing(policy):
+    context = LLMContext(
+        messages=[
+            {"role": "system", "content": "instructions"},
+            {"role": "assistant", "content": policy.say("greeting")},
+            {"role": "user", "content": "Where is my refund for the failed swap?"},
+            {"role": "assistant", "content": policy.say("ask_id")},
+            {"role": "user", "content": "My number is 98765 43210."},
+        ]
+    )
+    metadata = CallMetadata("call-0123456789ab", "bedrock:apac.anthropic.claude-haiku-4-5")
+    processor = PolicyFallback(policy, context, metadata, timeout_secs=1.0)
+    down, _ = await run_test(
+        processor,
+        frames_to_send=[LLMFullResponseStartFrame(), LLMFullResponseEndFrame()],
+        expected_down_frames=[LLMFullResponseStartFrame, LLMTextFrame, LLMFullResponseEndFrame],
+    )
+    assert texts(down) == [f"{policy.say('noted_account')} {policy.say('anything_else')}"]
+    assert "verified" not in texts(down)[0] and "refund" not in texts(down)[0].lower()
+
+
 @pytest.mark.parametrize(
     ("segment", "marked"),
     [(" I am not happy ", "I am not happy."), ("Is it open?", "Is it open?"), ("", "")],
