@@ -12,8 +12,12 @@ import boto3
 from pipecat.pipeline.runner import PipelineRunner
 from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 
+from contracts import health_metrics
 from qa_engine.rubric import Rubric
-from voice_agent.escalation import SupervisorInviter
+from voice_agent.call_limits import Limits
+from voice_agent.call_metrics import CallMetrics
+from voice_agent.escalation import EscalationFailed, SupervisorInviter
+from voice_agent.invites import InviteBook
 from voice_agent.pipeline import CallPipeline, VoiceServices, build_call_pipeline
 from voice_agent.policy import SopPolicy
 from voice_agent.settings import VoiceSettings
@@ -58,6 +62,9 @@ async def run_bot(
     rubric: Rubric,
     services: VoiceServices,
     web_origin: Callable[[], str | None] | None = None,
+    *,
+    invites: InviteBook,
+    metrics: CallMetrics | None = None,
 ) -> None:
     transport = LiveKitTransport(
         url=settings.livekit_url,
@@ -66,10 +73,19 @@ async def run_bot(
         params=LiveKitParams(audio_in_enabled=True, audio_out_enabled=True),
     )
     sns = boto3.client("sns", region_name=settings.region) if settings.alerts_topic_arn else None
-    inviter = SupervisorInviter(settings, sns, web_origin=web_origin)
+    inviter = SupervisorInviter(settings, sns, invites, web_origin=web_origin)
+
+    def count(name: str, reason: str | None = None) -> None:
+        if metrics is not None:
+            metrics.count(name, reason)
 
     async def escalate(reason: str) -> None:
-        await asyncio.to_thread(inviter.invite, call_id, reason)
+        try:
+            await asyncio.to_thread(inviter.invite, call_id, reason)
+        except EscalationFailed:
+            count(health_metrics.ESCALATION_FAILED)
+            raise
+        count(health_metrics.ESCALATIONS)
 
     call = build_call_pipeline(
         transport=transport,
@@ -79,6 +95,9 @@ async def run_bot(
         escalate=escalate,
         policy=SopPolicy.load(rubric),  # answers whenever Bedrock fails or is too slow
         llm_name=f"bedrock:{settings.model_id}",
+        limits=Limits.from_settings(settings),
+        support_phone=settings.support_phone,
+        on_event=count,
     )
     wire_call_events(transport, call)
     try:

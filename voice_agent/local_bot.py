@@ -16,6 +16,9 @@ set, to that SNS topic.
     VOICE_LLM=policy|bedrock     offline only: the SOP policy answers (default), or Bedrock
                                  does with the policy as its fallback
     VOICE_ICE_LOOPBACK=1         keep WebRTC on 127.0.0.1 (offline calls and tests)
+    SILENCE_TIMEOUT_SECONDS=60   the bot says goodbye and hangs up after this much silence
+    MAX_CALL_SECONDS=900         and at this call length
+    SUPPORT_PHONE=...            the number a caller is given when no supervisor can be reached
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ async def bot(runner_args) -> None:
     from pipecat.transports.base_transport import TransportParams
     from pipecat.transports.smallwebrtc.transport import SmallWebRTCTransport
 
+    from voice_agent.call_limits import Limits
     from voice_agent.pipeline import build_call_pipeline
     from voice_agent.recording import CallRecorder
 
@@ -124,7 +128,7 @@ async def bot(runner_args) -> None:
     log = LocalEscalationLog.in_folder(home(), settings)
 
     async def escalate(reason: str) -> None:
-        await asyncio.to_thread(log.record, call_id, reason)
+        await asyncio.to_thread(log.record, call_id, reason)  # EscalationFailed if unreachable
 
     rubric, policy = _rubric_and_policy()
     recorder = CallRecorder(home() / "recordings", call_id)
@@ -137,6 +141,8 @@ async def bot(runner_args) -> None:
         policy=policy,
         llm_name=f"bedrock:{settings.model_id}",
         recorder=recorder,
+        limits=Limits.from_settings(settings),
+        support_phone=settings.support_phone,
     )
 
     @transport.event_handler("on_client_connected")

@@ -1,11 +1,15 @@
 """One pipeline builder for every transport: LiveKit in production, SmallWebRTC locally.
 
-transport.input -> handoff gate -> STT -> user context -> escalation watcher
+transport.input -> handoff gate -> STT -> call limits -> user context -> escalation watcher
     -> LLM -> thinking filter [-> policy fallback] -> TTS -> transport.output [-> recorder]
     -> assistant context
 
 With a policy given and a real LLM, the policy answers whenever the LLM fails or is too slow;
 with the policy as the LLM (offline), there is nothing to fall back from.
+
+The caller reaches the bot by voice only: Pipecat's RTVI handler, which would turn a data
+message into a turn (or end the bot), is off, and the caller's token cannot send data. What
+the bot acts on is what the recording holds, so QA sees all of it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.llm_service import FunctionCallParams
 
+from contracts import health_metrics
 from qa_engine.rubric import Rubric
+from voice_agent import instructions
+from voice_agent.call_limits import MAX_LENGTH, NOT_JOINED, SILENCE, CallLimits, Limits
 from voice_agent.escalation import EscalationDetector, escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE, GREETING, system_prompt
 from voice_agent.policy import SopPolicy
@@ -37,10 +44,12 @@ from voice_agent.processors import (
     EscalationWatcher,
     HandoffGate,
     ThinkingFilter,
+    last_user_text,
 )
 
 ESCALATION_TOOL = "request_human_supervisor"
 HANDOFF_LINE = "A supervisor has joined the call and will help you from here."
+OnEvent = Callable[..., None]  # (metric name, reason=None): counted for CloudWatch
 
 
 @dataclass
@@ -59,21 +68,29 @@ class CallPipeline:
     gate: HandoffGate
     escalation: EscalationState
     metadata: CallMetadata | None = None
+    limits: CallLimits | None = None
 
     def finished_metadata(self) -> dict[str, Any] | None:
         if self.metadata is None:
             return None
         self.metadata.escalated = self.escalation.escalated
-        return self.metadata.as_dict()
+        finished = self.metadata.as_dict()
+        finished["escalation_failures"] = self.escalation.failures
+        finished["ended_by_limit"] = self.limits.reached if self.limits else None
+        return finished
 
     async def greet(self) -> None:
         """The first thing a caller hears: the greeting script of SOP S1."""
+        if self.limits is not None:
+            self.limits.caller_joined()
         self.context.add_message({"role": "assistant", "content": GREETING})
         await self.task.queue_frames([TTSSpeakFrame(GREETING, append_to_context=False)])
 
     async def human_joined(self) -> None:
         await self.task.queue_frames([TTSSpeakFrame(HANDOFF_LINE)])
         self.gate.human_joined()
+        if self.limits is not None:
+            self.limits.handed_over()
 
 
 def build_call_pipeline(
@@ -87,8 +104,11 @@ def build_call_pipeline(
     llm_name: str = "llm",
     recorder: FrameProcessor | None = None,
     fallback_timeout_secs: float = 4.0,
+    limits: Limits | None = None,
+    support_phone: str | None = None,
+    on_event: OnEvent = lambda _name, reason=None: None,
 ) -> CallPipeline:
-    state = EscalationState(call_id)
+    state = EscalationState(call_id, escalate)
     tools = ToolsSchema(
         standard_tools=[
             FunctionSchema(
@@ -114,18 +134,47 @@ def build_call_pipeline(
         ),
     )
 
+    def language(said: str) -> str:
+        return policy.language(said) if policy is not None and said else "en"
+
+    def unreachable(said: str) -> str:
+        return instructions.supervisor_unreachable(support_phone, language(said))
+
     async def on_tool_call(params: FunctionCallParams) -> None:
-        if not state.escalated:
-            state.escalated = True
-            await escalate(str(params.arguments.get("reason", "asked for a supervisor")))
-            await params.llm.push_frame(
-                OutputTransportMessageUrgentFrame(message=escalation_message(call_id))
-            )
-        await params.result_callback({"status": "supervisor invited", "say": ESCALATION_NOTICE})
+        reason = str(params.arguments.get("reason", "asked for a supervisor"))
+        announced = state.escalated
+        if await state.request(reason):
+            if not announced:
+                await params.llm.push_frame(
+                    OutputTransportMessageUrgentFrame(message=escalation_message(call_id))
+                )
+            result = {"status": "supervisor alerted", "say": ESCALATION_NOTICE}
+        else:
+            result = {"status": "no supervisor could be reached", "say": unreachable(reason)}
+        await params.result_callback(result)
 
     services.llm.register_function(ESCALATION_TOOL, on_tool_call)
     gate = HandoffGate()
-    watcher = EscalationWatcher(EscalationDetector(rubric), state, escalate)
+    watcher = EscalationWatcher(EscalationDetector(rubric), state, unreachable)
+
+    def goodbye(reason: str) -> str | None:
+        if reason == NOT_JOINED or (reason == MAX_LENGTH and gate.stepped_back):
+            return None  # nobody to say it to, or the humans are talking
+        key = "silence_goodbye" if reason == SILENCE else "time_limit_goodbye"
+        said = last_user_text(context.get_messages())
+        if policy is not None:
+            return policy.say(key, language(said))
+        return (
+            instructions.SILENCE_GOODBYE if reason == SILENCE else instructions.TIME_LIMIT_GOODBYE
+        )
+
+    def limit_reached(reason: str) -> None:
+        if reason == NOT_JOINED:
+            on_event(health_metrics.CALLS_NOT_JOINED)
+        else:
+            on_event(health_metrics.CALLS_ENDED_BY_LIMIT, reason)
+
+    call_limits = CallLimits(limits or Limits(), goodbye, limit_reached)
     offline = isinstance(services.llm, PolicyLLMService)
     metadata = CallMetadata(call_id, "policy" if offline else llm_name)
     fallback = (
@@ -138,6 +187,7 @@ def build_call_pipeline(
             transport.input(),
             gate,
             services.stt,
+            call_limits,
             aggregators.user(),
             watcher,
             services.llm,
@@ -149,5 +199,17 @@ def build_call_pipeline(
             aggregators.assistant(),
         ]
     )
-    task = PipelineTask(pipeline, params=PipelineParams(enable_metrics=True))
-    return CallPipeline(task=task, context=context, gate=gate, escalation=state, metadata=metadata)
+    task = PipelineTask(
+        pipeline,
+        params=PipelineParams(enable_metrics=True),
+        enable_rtvi=False,  # no data message from the caller steers or ends the bot
+        idle_timeout_secs=None,  # the call limits end silent calls, with a goodbye
+    )
+    return CallPipeline(
+        task=task,
+        context=context,
+        gate=gate,
+        escalation=state,
+        metadata=metadata,
+        limits=call_limits,
+    )

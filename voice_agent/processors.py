@@ -2,7 +2,9 @@
 
 - `EscalationWatcher` sits between the caller's turn and the LLM. When the turn asks for a
   human (English, Hinglish, Hindi, by the rules QA judges with) it escalates at once and
-  answers itself; the LLM is not asked, so the caller hears one answer, not two.
+  answers itself; the LLM is not asked, so the caller hears one answer, not two. The answer
+  says a supervisor is coming only when the alert went out; otherwise the caller hears that
+  none could be reached, and the phone number.
 - `HandoffGate` makes the bot step back once a human agent joins: it stops listening, so it
   stops answering, while the call (and its recording) goes on.
 - `ThinkingFilter` sits after the LLM and removes `<thinking>...</thinking>` spans (Amazon
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
@@ -34,7 +37,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from voice_agent.escalation import escalation_message
+from voice_agent.escalation import EscalationFailed, escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE
 from voice_agent.policy import message_text
 
@@ -43,19 +46,44 @@ OnEscalation = Callable[[str], Awaitable[None]]
 
 
 class EscalationState:
-    """Shared by the watcher and the LLM tool, so a call escalates once."""
+    """Shared by the watcher and the LLM tool, so a call escalates once.
 
-    def __init__(self, call_id: str) -> None:
+    `request` alerts a supervisor (the `escalate` callable publishes, with retries) and marks
+    the call escalated only when that worked; one request runs at a time. A failed request
+    leaves the call not escalated, so the caller can ask again.
+    """
+
+    def __init__(self, call_id: str, escalate: OnEscalation | None = None) -> None:
         self.call_id = call_id
         self.escalated = False
+        self.failures = 0
+        self._escalate = escalate
+        self._lock = asyncio.Lock()
+
+    async def request(self, reason: str) -> bool:
+        """True when a supervisor has been alerted (now or earlier), False if none could be."""
+        async with self._lock:
+            if self.escalated:
+                return True
+            if self._escalate is None:
+                return False
+            try:
+                await self._escalate(reason)
+            except EscalationFailed:
+                self.failures += 1
+                return False
+            self.escalated = True
+            return True
 
 
 class EscalationWatcher(FrameProcessor):
-    def __init__(self, detector: Detector, state: EscalationState, on_escalation: OnEscalation):
+    def __init__(
+        self, detector: Detector, state: EscalationState, unreachable: Callable[[str], str]
+    ):
         super().__init__()
         self._detector = detector
         self._state = state
-        self._on_escalation = on_escalation
+        self._unreachable = unreachable  # what the caller hears when no supervisor answers
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -66,15 +94,16 @@ class EscalationWatcher(FrameProcessor):
         ):
             said = last_user_text(frame.context.get_messages())
             if said and self._detector(said):
-                self._state.escalated = True
-                await self._on_escalation(said)
-                await self.push_frame(
-                    OutputTransportMessageUrgentFrame(
-                        message=escalation_message(self._state.call_id)
+                if await self._state.request(said):
+                    await self.push_frame(
+                        OutputTransportMessageUrgentFrame(
+                            message=escalation_message(self._state.call_id)
+                        )
                     )
-                )
-                # Spoken, and added to the context as the agent's answer to this turn.
-                await self.push_frame(TTSSpeakFrame(ESCALATION_NOTICE))
+                    # Spoken, and added to the context as the agent's answer to this turn.
+                    await self.push_frame(TTSSpeakFrame(ESCALATION_NOTICE))
+                else:
+                    await self.push_frame(TTSSpeakFrame(self._unreachable(said)))
                 return
         await self.push_frame(frame, direction)
 

@@ -14,7 +14,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.tests.utils import run_test
 
-from voice_agent.escalation import EscalationDetector
+from voice_agent.escalation import EscalationDetector, EscalationFailed
 from voice_agent.instructions import ESCALATION_NOTICE, GREETING
 from voice_agent.pipeline import HANDOFF_LINE, CallPipeline
 from voice_agent.processors import EscalationState, EscalationWatcher, HandoffGate
@@ -32,6 +32,10 @@ def turn(*said: str) -> LLMContextFrame:
     return LLMContextFrame(context=LLMContext(messages=messages))
 
 
+def unreachable(said: str) -> str:
+    return f"No supervisor could be reached. Please call 080 4718 1234. ({said})"
+
+
 @pytest.fixture
 def watcher(rubric):
     calls: list[str] = []
@@ -39,8 +43,8 @@ def watcher(rubric):
     async def escalate(text: str) -> None:
         calls.append(text)
 
-    state = EscalationState("call-0123456789ab")
-    return EscalationWatcher(EscalationDetector(rubric), state, escalate), calls, state
+    state = EscalationState("call-0123456789ab", escalate)
+    return EscalationWatcher(EscalationDetector(rubric), state, unreachable), calls, state
 
 
 @pytest.mark.parametrize(
@@ -101,6 +105,32 @@ async def test_a_call_escalates_only_once(watcher):
         expected_down_frames=[OutputTransportMessageUrgentFrame, TTSSpeakFrame, LLMContextFrame],
     )
     assert calls == ["Get me your supervisor."]
+
+
+async def test_when_no_supervisor_can_be_alerted_the_caller_hears_so_and_can_ask_again(rubric):
+    attempts: list[str] = []
+
+    async def escalate(text: str) -> None:
+        attempts.append(text)
+        if len(attempts) == 1:
+            raise EscalationFailed("SupervisorAlerts refused the message")
+
+    state = EscalationState("call-0123456789ab", escalate)
+    processor = EscalationWatcher(EscalationDetector(rubric), state, unreachable)
+    down, _ = await run_test(
+        processor,
+        frames_to_send=[turn("Get me your supervisor.")],
+        expected_down_frames=[TTSSpeakFrame],  # no "connecting" message for the page
+    )
+    assert down[0].text.startswith("No supervisor could be reached") and "080" in down[0].text
+    assert not state.escalated and state.failures == 1
+    down, _ = await run_test(
+        processor,
+        frames_to_send=[turn("Get me your supervisor.", "Connect me to a supervisor please.")],
+        expected_down_frames=[OutputTransportMessageUrgentFrame, TTSSpeakFrame],
+    )
+    assert down[1].text == ESCALATION_NOTICE and state.escalated
+    assert attempts == ["Get me your supervisor.", "Connect me to a supervisor please."]
 
 
 def audio() -> InputAudioRawFrame:
