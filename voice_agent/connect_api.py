@@ -54,18 +54,27 @@ class BotDispatcher:
     def __init__(self, start_bot: StartBot) -> None:
         self._start_bot = start_bot
         self._bots: dict[str, asyncio.Task] = {}
+        self._callers: dict[str, str] = {}  # call id -> the address that started it
 
     def active_calls(self) -> int:
-        return sum(1 for task in self._bots.values() if not task.done())
+        return sum(1 for task in list(self._bots.values()) if not task.done())
+
+    def calls_from(self, client: str) -> int:
+        return sum(1 for call_id, by in list(self._callers.items()) if by == client)
 
     def is_active(self, call_id: str) -> bool:
         task = self._bots.get(call_id)
         return task is not None and not task.done()
 
-    async def dispatch(self, call_id: str) -> None:
+    async def dispatch(self, call_id: str, client: str = "") -> None:
         task = asyncio.create_task(self._run(call_id), name=f"bot-{call_id}")
         self._bots[call_id] = task
-        task.add_done_callback(lambda _t: self._bots.pop(call_id, None))
+        self._callers[call_id] = client
+        task.add_done_callback(lambda _t: self._forget(call_id))
+
+    def _forget(self, call_id: str) -> None:
+        self._bots.pop(call_id, None)
+        self._callers.pop(call_id, None)
 
     async def _run(self, call_id: str) -> None:
         try:
@@ -175,6 +184,7 @@ def create_app(
     metrics = metrics or CallMetrics(settings.max_calls, dispatcher.active_calls)
     publisher = CloudWatchPublisher(metrics, cloudwatch) if cloudwatch is not None else None
     starting = 0  # calls whose room is being created: they hold a slot already
+    starting_from: dict[str, int] = {}  # the same, by the address that asked
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -199,7 +209,9 @@ def create_app(
         metrics.count(health_metrics.CALLS_REFUSED, reason)
         return _problem(status, reason, message, **headers)
 
-    def gatekeep(request: Request, limiter: RateLimiter, *, call: bool) -> JSONResponse | None:
+    def gatekeep(
+        request: Request, limiter: RateLimiter, client: str, *, call: bool
+    ) -> JSONResponse | None:
         """The page's origin and the address's rate, for both POST routes."""
 
         def answer(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
@@ -211,7 +223,7 @@ def create_app(
             return answer(
                 "origin_refused", 403, "Requests are accepted from the Battery Smart page only."
             )
-        wait = limiter.retry_after(client_address(request, settings.trusted_proxies))
+        wait = limiter.retry_after(client)
         if wait:
             return answer(
                 "rate_limited",
@@ -228,9 +240,21 @@ def create_app(
     @app.post(voice_line.CONNECT_PATH)
     async def connect(request: Request) -> Any:
         nonlocal starting
-        refused = gatekeep(request, connect_limiter, call=True)
+        client = client_address(request, settings.trusted_proxies)
+        refused = gatekeep(request, connect_limiter, client, call=True)
         if refused is not None:
             return refused
+        if dispatcher.calls_from(client) + starting_from.get(client, 0) >= (
+            settings.max_calls_per_client
+        ):
+            # One network cannot hold the whole line, joined or not.
+            return refuse(
+                "calls_per_client",
+                429,
+                "A call from this network is already in progress. Please try again when it "
+                "has ended.",
+                **{"Retry-After": str(BUSY_RETRY_SECONDS)},
+            )
         if hours is not None and not hours.is_open(now()):
             # The page says so before calling; this is for a page left open past closing time.
             return refuse(
@@ -248,21 +272,26 @@ def create_app(
             )
         call_id = new_call_id()
         starting += 1
+        starting_from[client] = starting_from.get(client, 0) + 1
         try:
             await rooms.create(call_id)
-            await dispatcher.dispatch(call_id)
+            await dispatcher.dispatch(call_id, client)
         except Exception:
             logger.exception("could not start call %s", call_id)
             return refuse("agent_unavailable", 502, "Our agent could not join. Please retry.")
         finally:
             starting -= 1
+            starting_from[client] -= 1
+            if not starting_from[client]:
+                del starting_from[client]
         metrics.count(health_metrics.CALLS_STARTED)
         token = caller_token(settings, call_id, f"caller-{call_id}")
         return {"url": settings.livekit_url, "token": token, "call_id": call_id}
 
     @app.post(voice_line.INVITE_PATH)
     async def invite(request: Request) -> Any:
-        refused = gatekeep(request, invite_limiter, call=False)
+        client = client_address(request, settings.trusted_proxies)
+        refused = gatekeep(request, invite_limiter, client, call=False)
         if refused is not None:
             return refused
         try:

@@ -40,6 +40,7 @@ class VoiceSettings:
     max_calls: int = 4
     hours: str | None = None  # "06:00-23:00 Asia/Kolkata": calls are refused outside them
     calls_per_minute_per_client: int = 6
+    max_calls_per_client: int = 2  # calls one address may hold at once (NATs share addresses)
     # Said to a caller whose supervisor could not be reached; the page shows the same number.
     support_phone: str | None = None
     # A call nobody joins frees its slot; the bot says goodbye after a silence or at the
@@ -95,9 +96,10 @@ class VoiceSettings:
             max_calls=_number("MAX_CALLS", 4, int),
             hours=_hours(),
             calls_per_minute_per_client=_number("CALLS_PER_MINUTE_PER_CLIENT", 6, int),
+            max_calls_per_client=_number("MAX_CALLS_PER_CLIENT", 2, int),
             support_phone=os.environ.get(voice_line.ENV_SUPPORT_PHONE) or None,
             trusted_proxies=_proxies(),
-            publish_metrics=True,
+            publish_metrics=os.environ.get(voice_line.ENV_CALL_METRICS) == "cloudwatch",
             **_limits(),
         )
 

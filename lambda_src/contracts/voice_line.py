@@ -26,4 +26,5 @@ ENV_JOIN_TIMEOUT = "JOIN_TIMEOUT_SECONDS"
 ENV_SILENCE_TIMEOUT = "SILENCE_TIMEOUT_SECONDS"
 ENV_MAX_CALL = "MAX_CALL_SECONDS"
 ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"  # peers whose X-Forwarded-For is believed
+ENV_CALL_METRICS = "CALL_METRICS"  # "cloudwatch" on the instance; unset: counted, not sent
 DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")  # Caddy, on the same host

@@ -165,7 +165,9 @@ def test_a_request_from_another_page_or_none_gets_403_and_no_call(settings, line
 
 def test_the_rate_limit_keys_on_the_peer_address_when_the_peer_is_no_proxy(settings, line):
     # Nothing in front of the API: every request's peer is this test's 127.0.0.1.
-    app, _, _, _ = line(settings={"trusted_proxies": (), "max_calls": 10})
+    app, _, _, _ = line(
+        settings={"trusted_proxies": (), "max_calls": 10, "max_calls_per_client": 10}
+    )
     with serve(app) as client:
         # A forged X-Forwarded-For per request does not make one client many.
         codes = [
@@ -175,7 +177,7 @@ def test_the_rate_limit_keys_on_the_peer_address_when_the_peer_is_no_proxy(setti
 
 
 def test_behind_the_local_proxy_the_address_it_appended_is_the_client(settings, line):
-    app, _, _, clock = line(settings={"max_calls": 10})
+    app, _, _, clock = line(settings={"max_calls": 10, "max_calls_per_client": 10})
     with serve(app) as client:
         # Caddy appends the address it saw; what the client put before it is ignored.
         for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
@@ -188,6 +190,34 @@ def test_behind_the_local_proxy_the_address_it_appended_is_the_client(settings, 
         assert call(client, **{"x-forwarded-for": "203.0.113.10"}).status_code == 200
         clock.now += 61
         assert call(client, **{"x-forwarded-for": "203.0.113.9"}).status_code == 200
+
+
+def test_one_address_cannot_hold_more_than_its_share_of_the_line(settings, line):
+    app, bots, _, _ = line(settings={"max_calls": 4, "calls_per_minute_per_client": 6})
+    with serve(app) as client:
+        mine = {"x-forwarded-for": "203.0.113.9"}
+        assert [call(client, **mine).status_code for _ in range(2)] == [200, 200]
+        third = call(client, **mine)
+        assert third.status_code == 429 and third.json()["error"] == "calls_per_client"
+        assert call(client, **{"x-forwarded-for": "198.51.100.7"}).status_code == 200
+        bots.hang_up(bots.started[0])
+        wait_for(lambda: bots.dispatcher.active_calls() == 2)
+        assert call(client, **mine).status_code == 200  # one of its calls ended
+
+
+def test_simultaneous_connects_never_take_more_calls_than_the_line_has(settings, line):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app, bots, _, _ = line(settings={"max_calls": 3, "calls_per_minute_per_client": 100})
+    with serve(app) as client, ThreadPoolExecutor(12) as pool:
+        codes = list(
+            pool.map(
+                lambda n: call(client, **{"x-forwarded-for": f"10.1.0.{n}"}).status_code, range(12)
+            )
+        )
+        wait_for(lambda: len(bots.started) == 3)
+    assert sorted(codes) == [200] * 3 + [503] * 9
+    assert bots.dispatcher.active_calls() <= 3
 
 
 def test_the_rate_limiter_forgets_idle_addresses():

@@ -100,6 +100,18 @@ def test_livekit_uses_the_opened_ports_and_the_secret(rendered):
     assert config["rtc"]["port_range_end"] == ports.RTC_UDP_END
     assert config["turn"] == {"enabled": True, "udp_port": ports.TURN_UDP}  # UDP: no domain
     assert config["keys"] == {SECRET["api_key"]: SECRET["api_secret"]}
+    # Only the connect API makes rooms (with their recording); joining never creates one.
+    assert config["room"]["auto_create"] is False
+
+
+def test_the_agent_publishes_its_call_metrics_and_gets_time_to_stop(rendered):
+    env = dict(
+        line.split("=", 1) for line in (rendered / "agent.env").read_text().splitlines() if line
+    )
+    assert env["CALL_METRICS"] == "cloudwatch"
+    assert env["LIVEKIT_API_URL"] == f"http://127.0.0.1:{ports.LIVEKIT_HTTP}"
+    compose = yaml.safe_load((rendered / "docker-compose.yml").read_text())
+    assert compose["services"]["agent"]["stop_grace_period"] == "30s"
 
 
 def test_egress_records_with_the_instance_role(rendered):
