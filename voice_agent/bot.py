@@ -16,7 +16,7 @@ from contracts import health_metrics
 from qa_engine.rubric import Rubric
 from voice_agent.call_limits import Limits
 from voice_agent.call_metrics import CallMetrics
-from voice_agent.escalation import EscalationFailed, SupervisorInviter
+from voice_agent.escalation import EscalationFailed, SupervisorInviter, alerts_client
 from voice_agent.invites import InviteBook
 from voice_agent.pipeline import CallPipeline, VoiceServices, build_call_pipeline
 from voice_agent.policy import SopPolicy
@@ -40,9 +40,21 @@ def wire_call_events(transport: Any, call: CallPipeline) -> None:
             await call.human_joined()
 
     @transport.event_handler("on_participant_left")
-    async def _caller_left(_transport, participant_id: str, _reason: str) -> None:
-        if not participant_id.startswith((SUPERVISOR_PREFIX, BOT_IDENTITY)):
+    async def _someone_left(_transport, participant_id: str, _reason: str) -> None:
+        if participant_id.startswith(SUPERVISOR_PREFIX):
+            if call.gate.stepped_back and not _supervisors(transport):
+                await call.human_left()
+        elif not participant_id.startswith(BOT_IDENTITY):
             await call.task.cancel()
+
+
+def _supervisors(transport: Any) -> list[str]:
+    """Supervisors still in the room (a second may have joined on a new invite)."""
+    try:
+        participants = transport.get_participants()
+    except Exception:  # not connected: nobody is left
+        return []
+    return [p for p in participants if str(p).startswith(SUPERVISOR_PREFIX)]
 
 
 def store_call_metadata(s3, settings: VoiceSettings, call_id: str, metadata: dict) -> None:
@@ -72,7 +84,7 @@ async def run_bot(
         room_name=call_id,
         params=LiveKitParams(audio_in_enabled=True, audio_out_enabled=True),
     )
-    sns = boto3.client("sns", region_name=settings.region) if settings.alerts_topic_arn else None
+    sns = alerts_client(settings) if settings.alerts_topic_arn else None
     inviter = SupervisorInviter(settings, sns, invites, web_origin=web_origin)
 
     def count(name: str, reason: str | None = None) -> None:

@@ -94,6 +94,7 @@ class CallLimits(FrameProcessor):
         self._last_activity: float | None = None
         self._joined = False
         self._handed_over = False
+        self._waiting = False
         self._bot_speaking = False
         self.reached: str | None = None
         self._watch: asyncio.Task | None = None
@@ -106,6 +107,17 @@ class CallLimits(FrameProcessor):
         """A human took over: silence is theirs now, only the maximum length still applies."""
         self._handed_over = True
 
+    def handed_back(self) -> None:
+        """The human left: the bot is the caller's agent again."""
+        self._handed_over = False
+        self._last_activity = self._clock()
+
+    def waiting_for_human(self, waiting: bool) -> None:
+        """While a supervisor is on the way the caller was asked to stay on the line: a
+        silence then is no reason to hang up."""
+        self._waiting = waiting
+        self._last_activity = self._clock()
+
     def due(self, now: float) -> str | None:
         """Which limit the call has reached at `now`, if any."""
         if self._started is None or self.reached is not None:
@@ -117,6 +129,7 @@ class CallLimits(FrameProcessor):
         quiet_since = self._last_activity if self._last_activity is not None else self._started
         if (
             not self._handed_over
+            and not self._waiting
             and not self._bot_speaking
             and now - quiet_since >= self.limits.silence_timeout
         ):

@@ -39,12 +39,15 @@ class CallMetrics:
         with self._lock:
             return dict(self._counts)
 
-    def take(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        """The metric data since the last take, in PutMetricData's shape; counts restart."""
+    def take(self, now: datetime | None = None, active: int | None = None) -> list[dict[str, Any]]:
+        """The metric data since the last take, in PutMetricData's shape; counts restart.
+
+        `active` is the calls holding a slot, read on the event loop that owns them."""
         with self._lock:
             counts, self._counts = self._counts, Counter()
         at = now or datetime.now(UTC)
-        data = [_datum(m.ACTIVE_CALLS, self.active_calls(), at)]
+        active = self.active_calls() if active is None else active
+        data = [_datum(m.ACTIVE_CALLS, active, at)]
         for (name, reason), value in sorted(
             counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
         ):
@@ -75,16 +78,18 @@ class CloudWatchPublisher:
         self.cloudwatch = cloudwatch
         self.every = every
 
-    def flush(self) -> bool:
-        data = self.metrics.take()
+    def flush(self, active: int | None = None) -> bool:
+        data = self.metrics.take(active=active)
+        sent = 0
         try:
             for start in range(0, len(data), 1000):  # PutMetricData's limit per request
                 self.cloudwatch.put_metric_data(
                     Namespace=m.NAMESPACE, MetricData=data[start : start + 1000]
                 )
+                sent = start + 1000
         except Exception as exc:  # throttled, no network: the counts wait for the next flush
             logger.warning("call metrics not published (%s); kept for the next minute", exc)
-            self.metrics.give_back(data)
+            self.metrics.give_back(data[sent:])
             return False
         return True
 
@@ -92,6 +97,13 @@ class CloudWatchPublisher:
         try:
             while True:
                 await asyncio.sleep(self.every)
-                await asyncio.to_thread(self.flush)
+                await self._flush()
         finally:
-            await asyncio.to_thread(self.flush)  # what the last minute counted
+            await self._flush()  # what the last minute counted
+
+    async def _flush(self) -> None:
+        try:
+            active = self.metrics.active_calls()  # on the loop, where the calls live
+            await asyncio.to_thread(self.flush, active)
+        except Exception:  # never let one bad minute stop the metrics the alarms watch
+            logger.exception("call metrics flush failed")

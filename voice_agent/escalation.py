@@ -26,7 +26,7 @@ from voice_agent.invites import InviteBook, join_url
 from voice_agent.settings import VoiceSettings
 
 logger = logging.getLogger(__name__)
-PUBLISH_ATTEMPTS = 4  # about 3.5 s of backoff in all: the caller is waiting for an answer
+PUBLISH_ATTEMPTS = 4  # 3.5 s of backoff in all; the pipeline gives the whole escalation 10 s
 Sleep = Callable[[float], None]
 
 
@@ -48,6 +48,16 @@ class EscalationDetector:
 
     def __call__(self, utterance: str) -> bool:
         return escalation_requested(self.rubric, utterance)
+
+
+def alerts_client(settings: VoiceSettings) -> Any:
+    """SNS with short timeouts and no retries of its own: `publish_with_retries` retries, and
+    the whole escalation must fit in the few seconds a caller waits."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 1})
+    return boto3.client("sns", region_name=settings.region, config=config)
 
 
 def publish_with_retries(publish: Callable[[], Any], sleep: Sleep | None = None) -> None:
@@ -87,13 +97,19 @@ class SupervisorInviter:
         if self.sns is None or not self.settings.alerts_topic_arn:
             raise EscalationFailed("no SupervisorAlerts topic is configured")
         page = self._web_origin()
-        if page is None:  # the page is not deployed yet: the supervisor still gets the alert
-            link = f"(the call page is not deployed yet; room {call_id})"
-        else:
-            link = join_url(page, self.invites.issue(call_id))
+        topic = self.settings.alerts_topic_arn
+        if page is None:
+            # No page to join from: supervisors still learn of the caller, but nobody can join,
+            # so the caller is told the truth (and the phone number).
+            text = f"(the call page is not deployed yet: nobody can join room {call_id})"
+            publish_with_retries(
+                lambda: publish_live_escalation(self.sns, topic, call_id, reason, text),
+                self._sleep,
+            )
+            raise EscalationFailed("the call page is not deployed: there is no join link")
+        link = join_url(page, self.invites.issue(call_id))
         minutes = voice_line.INVITE_TTL_SECONDS // 60
         text = f"Join the call now (the link works once, within {minutes} minutes):\n{link}"
-        topic = self.settings.alerts_topic_arn
         publish_with_retries(
             lambda: publish_live_escalation(self.sns, topic, call_id, reason, text), self._sleep
         )
@@ -138,11 +154,7 @@ class LocalEscalationLog:
 
     @classmethod
     def in_folder(cls, home: Path, settings: VoiceSettings) -> LocalEscalationLog:
-        sns = None
-        if settings.alerts_topic_arn:
-            import boto3
-
-            sns = boto3.client("sns", region_name=settings.region)
+        sns = alerts_client(settings) if settings.alerts_topic_arn else None
         return cls(home / "escalations.jsonl", sns, settings.alerts_topic_arn)
 
     def record(self, call_id: str, reason: str) -> dict[str, Any]:

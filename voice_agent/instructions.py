@@ -57,6 +57,8 @@ How to apply them:
   subscription, ask for their registered mobile number or partner ID; once they give it, say
   you have noted it and the accounts team will check and call them back.
 - If the caller asks for a manager, supervisor, senior or a human, call the tool
-  request_human_supervisor and tell them you are connecting a supervisor.
+  request_human_supervisor first and say nothing before its result; then say exactly the
+  result's "say" text. Never tell the caller a supervisor is coming unless the result says
+  one was alerted.
 - Before ending, ask whether they need anything else, then close with: "{CLOSING}"
 """

@@ -49,6 +49,7 @@ from voice_agent.processors import (
 
 ESCALATION_TOOL = "request_human_supervisor"
 HANDOFF_LINE = "A supervisor has joined the call and will help you from here."
+HANDBACK_LINE = "The supervisor has left the call. I am still here; how else can I help you?"
 OnEvent = Callable[..., None]  # (metric name, reason=None): counted for CloudWatch
 
 
@@ -91,6 +92,15 @@ class CallPipeline:
         self.gate.human_joined()
         if self.limits is not None:
             self.limits.handed_over()
+
+    async def human_left(self) -> None:
+        """The supervisor hung up and the caller is still here: the bot takes the call back,
+        and a new request for a supervisor sends a new alert."""
+        self.gate.human_left()
+        self.escalation.supervisor_left()
+        if self.limits is not None:
+            self.limits.handed_back()
+        await self.task.queue_frames([TTSSpeakFrame(HANDBACK_LINE)])
 
 
 def build_call_pipeline(
@@ -175,6 +185,7 @@ def build_call_pipeline(
             on_event(health_metrics.CALLS_ENDED_BY_LIMIT, reason)
 
     call_limits = CallLimits(limits or Limits(), goodbye, limit_reached)
+    state.on_change.append(call_limits.waiting_for_human)
     offline = isinstance(services.llm, PolicyLLMService)
     metadata = CallMetadata(call_id, "policy" if offline else llm_name)
     fallback = (

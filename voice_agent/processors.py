@@ -43,20 +43,31 @@ from voice_agent.policy import message_text
 
 Detector = Callable[[str], bool]
 OnEscalation = Callable[[str], Awaitable[None]]
+# The longest a caller waits for the alert to go out (the publish itself retries within it).
+ESCALATION_TIMEOUT_SECONDS = 10.0
 
 
 class EscalationState:
     """Shared by the watcher and the LLM tool, so a call escalates once.
 
     `request` alerts a supervisor (the `escalate` callable publishes, with retries) and marks
-    the call escalated only when that worked; one request runs at a time. A failed request
-    leaves the call not escalated, so the caller can ask again.
+    the call escalated only when that worked; one request runs at a time, and none waits
+    longer than `timeout` (the caller is waiting for an answer). A failed request leaves the
+    call not escalated, so the caller can ask again; so does a supervisor who leaves.
     """
 
-    def __init__(self, call_id: str, escalate: OnEscalation | None = None) -> None:
+    def __init__(
+        self,
+        call_id: str,
+        escalate: OnEscalation | None = None,
+        *,
+        timeout: float = ESCALATION_TIMEOUT_SECONDS,
+    ) -> None:
         self.call_id = call_id
         self.escalated = False
         self.failures = 0
+        self.timeout = timeout
+        self.on_change: list[Callable[[bool], None]] = []  # told escalated True/False
         self._escalate = escalate
         self._lock = asyncio.Lock()
 
@@ -68,12 +79,21 @@ class EscalationState:
             if self._escalate is None:
                 return False
             try:
-                await self._escalate(reason)
-            except EscalationFailed:
+                await asyncio.wait_for(self._escalate(reason), self.timeout)
+            except (EscalationFailed, TimeoutError):
                 self.failures += 1
                 return False
-            self.escalated = True
+            self._set(True)
             return True
+
+    def supervisor_left(self) -> None:
+        """The supervisor is gone: the caller may ask for one again (a new alert, a new code)."""
+        self._set(False)
+
+    def _set(self, escalated: bool) -> None:
+        self.escalated = escalated
+        for listener in self.on_change:
+            listener(escalated)
 
 
 class EscalationWatcher(FrameProcessor):
@@ -132,6 +152,9 @@ class HandoffGate(FrameProcessor):
 
     def human_joined(self) -> None:
         self.stepped_back = True
+
+    def human_left(self) -> None:
+        self.stepped_back = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)

@@ -10,7 +10,7 @@ from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 
 from voice_agent.bot import wire_call_events
 from voice_agent.instructions import GREETING
-from voice_agent.pipeline import HANDOFF_LINE, CallPipeline
+from voice_agent.pipeline import HANDBACK_LINE, HANDOFF_LINE, CallPipeline
 from voice_agent.processors import EscalationState, HandoffGate
 from voice_agent.services import aws_services
 from voice_agent.tokens import bot_token
@@ -61,6 +61,8 @@ async def test_caller_joins_greeted_supervisor_joins_bot_steps_back_caller_leave
     assert call.gate.stepped_back and task.queued[-1].text == HANDOFF_LINE
     await fire(transport, "on_participant_left", "supervisor-1a2b3c4d", "left")
     assert not task.cancelled  # the caller is still there
+    assert not call.gate.stepped_back  # and the bot has the call back
+    assert task.queued[-1].text == HANDBACK_LINE
     await fire(transport, "on_participant_left", "caller-call-0123456789ab", "disconnected")
     assert task.cancelled
 

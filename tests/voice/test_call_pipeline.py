@@ -288,3 +288,35 @@ async def test_the_llm_tool_is_told_the_truth_about_the_escalation(rubric, faili
         assert result["status"] == "no supervisor could be reached" and PHONE in result["say"]
     else:
         assert result == {"status": "supervisor alerted", "say": ESCALATION_NOTICE}
+
+
+async def test_a_caller_told_a_supervisor_is_coming_is_not_hung_up_on_for_waiting(rubric):
+    call = Call(rubric, Limits(join_timeout=5, silence_timeout=0.5, max_call=2.5))
+    async with call:
+        await call.pipeline.greet()
+        await call.caller_says("I want to talk to your manager right now.")
+        await asyncio.sleep(1.5)  # three silence timeouts: "please stay on the line"
+        assert not call.runner.done()
+        await call.ended_within(5)  # the longest call still ends
+    assert call.pipeline.finished_metadata()["ended_by_limit"] == MAX_LENGTH
+
+
+async def test_when_the_supervisor_leaves_the_bot_takes_the_call_back_and_can_escalate_again(
+    rubric,
+):
+    from voice_agent.pipeline import HANDBACK_LINE
+
+    call = Call(rubric, Limits(join_timeout=5, silence_timeout=60, max_call=600))
+    async with call:
+        await call.pipeline.greet()
+        await call.caller_says("I want to talk to your manager right now.")
+        await asyncio.sleep(0.3)
+        await call.pipeline.human_joined()
+        await call.pipeline.human_left()
+        await asyncio.sleep(0.3)
+        assert not call.pipeline.gate.stepped_back
+        assert call.transport.ear.said()[-1] == HANDBACK_LINE
+        await call.caller_says("Connect me to a supervisor please.")
+        await asyncio.sleep(0.3)
+    assert len(call.escalations) == 2  # a second alert, with a second invite code
+    assert call.transport.ear.said()[-1] == ESCALATION_NOTICE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pipecat.frames.frames import (
     EndFrame,
@@ -131,6 +133,21 @@ async def test_when_no_supervisor_can_be_alerted_the_caller_hears_so_and_can_ask
     )
     assert down[1].text == ESCALATION_NOTICE and state.escalated
     assert attempts == ["Get me your supervisor.", "Connect me to a supervisor please."]
+
+
+async def test_an_alert_that_hangs_is_given_up_in_time_and_told_as_a_failure(rubric):
+    async def hangs(_text: str) -> None:
+        await asyncio.sleep(30)
+
+    state = EscalationState("call-0123456789ab", hangs, timeout=0.2)
+    processor = EscalationWatcher(EscalationDetector(rubric), state, unreachable)
+    down, _ = await run_test(
+        processor,
+        frames_to_send=[turn("Get me your supervisor.")],
+        expected_down_frames=[TTSSpeakFrame],
+    )
+    assert down[0].text.startswith("No supervisor could be reached")
+    assert not state.escalated and state.failures == 1
 
 
 def audio() -> InputAudioRawFrame:

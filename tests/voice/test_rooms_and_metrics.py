@@ -3,6 +3,7 @@ that decodes what the SDK sends) and CloudWatch's PutMetricData (botocore's Stub
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -168,3 +169,30 @@ def test_invite_codes_are_unguessable_and_distinct():
     book = InviteBook()
     codes = {book.issue("call-0123456789ab") for _ in range(1000)}
     assert len(codes) == 1000 and all(len(c) >= 32 for c in codes)
+
+
+async def test_a_failing_minute_does_not_stop_the_metrics():
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def __call__(self) -> int:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("dictionary changed size during iteration")
+            return 1
+
+    sent: list[list] = []
+
+    class CloudWatch:
+        def put_metric_data(self, Namespace, MetricData):
+            sent.append(MetricData)
+
+    active = Flaky()
+    metrics = CallMetrics(max_calls=4, active_calls=active)
+    publisher = CloudWatchPublisher(metrics, CloudWatch(), every=0.05)
+    running = asyncio.create_task(publisher.run())
+    await asyncio.sleep(0.3)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert active.calls >= 3 and len(sent) >= 2  # the first minute failed, the rest went out

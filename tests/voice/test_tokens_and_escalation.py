@@ -163,14 +163,18 @@ def test_no_topic_configured_is_a_failed_escalation_not_a_silent_one(settings):
         )
 
 
-def test_before_the_page_is_deployed_the_supervisor_is_still_alerted(settings):
-    sns = FailingSns(failures=0)
-    invite = SupervisorInviter(
-        configured(settings, "arn:topic"), sns, InviteBook(), web_origin=lambda: None
-    ).invite("call-0123456789ab", "manager please")
+def test_before_the_page_is_deployed_supervisors_hear_of_it_but_the_caller_is_told_the_truth(
+    settings,
+):
+    sns, invites = FailingSns(failures=0), InviteBook()
+    inviter = SupervisorInviter(
+        configured(settings, "arn:topic"), sns, invites, web_origin=lambda: None
+    )
+    with pytest.raises(EscalationFailed, match="not deployed"):
+        inviter.invite("call-0123456789ab", "manager please")  # nobody could join
     (alert,) = sns.published
     assert "call-0123456789ab" in alert["Message"] and "not deployed yet" in alert["Message"]
-    assert "/join" not in invite.join_url
+    assert "/join" not in alert["Message"] and len(invites) == 0
 
 
 def test_a_local_escalation_is_logged_only_once_the_topic_took_it(tmp_path):
