@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_engine.models import Conversation, Speaker, Turn
-from qa_engine.rules_judge import RulesJudge
+from tests.voice.conversations import judged
 from voice_agent.instructions import supervisor_unreachable
 from voice_agent.policy import SopPolicy
 
@@ -21,20 +20,6 @@ def converse(policy: SopPolicy, caller_lines: list[str]) -> list[dict]:
         messages.append({"role": "user", "content": line})
         messages.append({"role": "assistant", "content": policy.answer(messages).text})
     return messages
-
-
-def judged(rubric, messages: list[dict]):
-    turns = [
-        Turn(
-            index=i,
-            speaker=Speaker.AGENT if m["role"] == "assistant" else Speaker.CUSTOMER,
-            text=m["content"],
-            start_time=float(i),
-            end_time=i + 0.5,
-        )
-        for i, m in enumerate(messages)
-    ]
-    return RulesJudge(rubric).judge(Conversation(turns=turns, source_format="live"))
 
 
 CALLS = {

@@ -14,8 +14,7 @@ import unicodedata
 
 import pytest
 
-from qa_engine.models import Conversation, Speaker, Turn
-from qa_engine.rules_judge import RulesJudge
+from tests.voice.conversations import judged
 from voice_agent.instructions import (
     CLOSING,
     SILENCE_GOODBYE,
@@ -352,20 +351,6 @@ def test_the_goodbyes_are_exported_in_english():
     assert SPEC.replies["time_limit_goodbye"].en == TIME_LIMIT_GOODBYE
     assert SILENCE_GOODBYE.endswith(CLOSING) and TIME_LIMIT_GOODBYE.endswith(CLOSING)
     assert "time limit" in TIME_LIMIT_GOODBYE and "not heard you" in SILENCE_GOODBYE
-
-
-def judged(rubric, messages: list[dict]):
-    turns = [
-        Turn(
-            index=i,
-            speaker=Speaker.AGENT if m["role"] == "assistant" else Speaker.CUSTOMER,
-            text=m["content"],
-            start_time=float(i),
-            end_time=i + 0.5,
-        )
-        for i, m in enumerate(messages)
-    ]
-    return RulesJudge(rubric).judge(Conversation(turns=turns, source_format="live"))
 
 
 def test_a_goodbye_passes_qa_closing_after_an_anything_else(rubric):
