@@ -1,5 +1,5 @@
 // The supervisor's join page in real headless Chromium: a single-use invite code in the link's
-// fragment, exchanged at a fake connect API, and a fake LiveKit that records the attempt.
+// fragment, exchanged at a fake connect API, and a fake LiveKit that records the attempts.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { close, closedPort, config, fakeConnectApi, fakeLiveKit, launch, screenshot, serveSite } from "./harness.mjs";
@@ -120,9 +120,10 @@ describe("the supervisor's join page", () => {
     assert.ok(livekit.attempts.some((a) => a.kind === "websocket"));
     assert.equal(await page.getByRole("heading", { level: 2 }).textContent(), `Escalated call ${CALL_ID}`);
     assert.equal(await errorKind(page), "livekit");
-    assert.match(await page.getByRole("alert").textContent(), /ask for a new invite/);
-    // The code is spent: there is no second exchange to offer.
-    assert.equal(await joinButton(page).count(), 0);
+    assert.match(await page.getByRole("alert").textContent(), /press Join call to try again/);
+    assert.match(await page.getByRole("alert").textContent(), /You can join with this invite until \d/);
+    // The code is spent, the grant is held: Join call joins with it, no exchange is offered.
+    assert.ok(await joinButton(page).isVisible());
     assert.equal(await page.getByRole("button", { name: "Try again" }).count(), 0);
     assert.equal(api.requests.length, 1);
     await screenshot(page, "21-supervisor-livekit-unreachable");
@@ -132,6 +133,59 @@ describe("the supervisor's join page", () => {
     const everything = (await kept(page)) + logged;
     assert.ok(!everything.includes(CODE), "the invite code was stored or logged");
     assert.ok(!everything.includes(TOKEN), "the token was stored or logged");
+  });
+
+  /** A connect API whose /api/invite grants `expiresIn` seconds on `livekit`, and LiveKit refusing. */
+  async function grantingApi(expiresIn) {
+    const livekit = await fakeLiveKit();
+    servers.push(livekit.server);
+    const api = await inviteApi(async () => ({
+      status: 200,
+      body: { url: livekit.url, token: TOKEN, call_id: CALL_ID, expires_in: expiresIn },
+    }));
+    return { api, livekit };
+  }
+
+  test("LiveKit refuses: Join call tries the same grant again, with no second exchange", async () => {
+    const { api, livekit } = await grantingApi(300);
+    const { page, written } = await open(`/join#invite=${CODE}`, config({ connectApiUrl: api.url }));
+    await joinButton(page).click();
+    await page.locator('section[data-state="failed"] [data-error="livekit"]').waitFor({ timeout: 30_000 });
+    assert.equal(api.requests.length, 1);
+    const first = livekit.attempts.length;
+    assert.ok(first >= 1);
+
+    await joinButton(page).click();
+    await page.locator('section[data-state="joining"], section[data-state="failed"]').first().waitFor();
+    await page.locator('section[data-state="failed"] [data-error="livekit"]').waitFor({ timeout: 30_000 });
+    const again = livekit.attempts.slice(first);
+    const attempts = JSON.stringify(livekit.attempts);
+    assert.ok(again.some((a) => a.kind === "websocket" && a.path.startsWith("/rtc")), attempts);
+    assert.ok(livekit.attempts.every((a) => a.token === TOKEN), attempts);
+    assert.equal(api.requests.length, 1, "the invite was exchanged a second time");
+    assert.ok(await joinButton(page).isVisible(), "the grant's time is not up: Join call is still offered");
+    await screenshot(page, "25-supervisor-join-again");
+
+    const everything = (await kept(page)) + (await written());
+    assert.ok(!everything.includes(CODE), "the invite code was stored or logged");
+    assert.ok(!everything.includes(TOKEN), "the token was stored or logged");
+  });
+
+  test("the grant's time runs out: it says so, offers nothing to press, and tries nothing more", async () => {
+    const { api, livekit } = await grantingApi(2);
+    const { page } = await open(`/join#invite=${CODE}`, config({ connectApiUrl: api.url }));
+    await joinButton(page).click();
+    await page.locator('[data-error="grant_expired"]').waitFor({ timeout: 30_000 });
+    const alert = await page.getByRole("alert").textContent();
+    assert.match(alert, /The time to join has run out/);
+    assert.match(alert, /If the caller asks for a supervisor again, a new alert with a new link will be sent\./);
+    assert.doesNotMatch(alert, /new invite/);
+    assert.equal(await page.getByRole("button").count(), 0);
+    const tried = livekit.attempts.length;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(livekit.attempts.length, tried);
+    assert.equal(api.requests.length, 1);
+    await screenshot(page, "26-supervisor-grant-expired");
   });
 
   test("a used invite (410 invite_used): the used message, no retry", async () => {
@@ -145,7 +199,7 @@ describe("the supervisor's join page", () => {
     assert.equal(await errorKind(page), "invite_used");
     assert.match(
       await page.getByRole("alert").textContent(),
-      /This invite was already used\. Each invite works once; ask for a new one if you were disconnected\./,
+      /This invite was already used\. Each invite works once\. If the caller asks for a supervisor again, a new alert with a new link will be sent\./,
     );
     assert.equal(await joinButton(page).count(), 0);
     assert.equal(await page.getByRole("button", { name: "Try again" }).count(), 0);

@@ -1,13 +1,24 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   exchangeInvite,
+  grantTimeLeft,
+  grantUsable,
+  holdGrant,
   inviteEndpoint,
   isInviteCode,
   readJoinLink,
   retryAfterSeconds,
   takeJoinLink,
 } from "./invite";
-import { INVITE_ERRORS, inviteProblem, JOIN_LINK_ERRORS } from "./messages";
+import {
+  INVITE_ERRORS,
+  inviteProblem,
+  JOIN_LINK_ERRORS,
+  joinUntil,
+  NEW_ALERT,
+  SUPERVISOR_LEFT,
+  supervisorLeft,
+} from "./messages";
 
 const CODE = "Zx9_abc-DEF0123456789qw";
 const API = "https://13-235-10-20.sslip.io/api/connect";
@@ -175,30 +186,123 @@ describe("exchanging the invite", () => {
   });
 });
 
+describe("the grant held after the exchange", () => {
+  const grant = holdGrant(
+    { url: "wss://line.example", token: "agent-jwt", callId: "call-0123456789ab", expiresIn: 300 },
+    10_000,
+  );
+
+  it("keeps url, token and call id, and when the exchange was sent", () => {
+    expect(grant).toEqual({
+      url: "wss://line.example",
+      token: "agent-jwt",
+      callId: "call-0123456789ab",
+      expiresIn: 300,
+      exchangedAt: 10_000,
+    });
+  });
+
+  it("can join until expires_in seconds after the exchange, and not after", () => {
+    expect(grantUsable(grant, 10_000)).toBe(true);
+    expect(grantUsable(grant, 10_000 + 120_000)).toBe(true);
+    expect(grantUsable(grant, 10_000 + 299_999)).toBe(true);
+    expect(grantUsable(grant, 10_000 + 300_000)).toBe(false);
+    expect(grantUsable(grant, 10_000 + 3_600_000)).toBe(false);
+  });
+
+  it("counts the time left down to zero", () => {
+    expect(grantTimeLeft(grant, 10_000)).toBe(300_000);
+    expect(grantTimeLeft(grant, 70_000)).toBe(240_000);
+    expect(grantTimeLeft(grant, 10_000 + 300_000)).toBe(0);
+    expect(grantTimeLeft(grant, 10_000 + 400_000)).toBe(0);
+  });
+
+  it("a grant with no time to live cannot join at all", () => {
+    for (const expiresIn of [0, -5, Number.NaN]) {
+      const dead = { ...grant, expiresIn };
+      expect(grantUsable(dead, 10_000)).toBe(false);
+      expect(grantTimeLeft(dead, 10_000)).toBe(0);
+    }
+  });
+});
+
 describe("what the supervisor is told", () => {
-  it("a used invite: works once, ask for a new one", () => {
+  it("a used invite: works once, and a new alert comes if the caller asks again", () => {
     expect(inviteProblem({ kind: "invite_used" }).body).toBe(
-      "This invite was already used. Each invite works once; ask for a new one if you were disconnected.",
+      "This invite was already used. Each invite works once. " +
+        "If the caller asks for a supervisor again, a new alert with a new link will be sent.",
     );
     expect(inviteProblem({ kind: "invite_used" }).canRetry).toBe(false);
   });
 
-  it("an expired invite: ten minutes", () => {
-    expect(inviteProblem({ kind: "invite_expired" }).body).toMatch(
-      /^This invite has expired \(invites work for 10 minutes\)\./,
+  it("an expired invite: ten minutes, and a new alert comes if the caller asks again", () => {
+    expect(inviteProblem({ kind: "invite_expired" }).body).toBe(
+      "This invite has expired (invites work for 10 minutes). " +
+        "If the caller asks for a supervisor again, a new alert with a new link will be sent.",
     );
   });
 
-  it("only failures that leave the code usable offer a retry", () => {
+  it("never tells the supervisor to ask for a new invite, which they cannot do", () => {
+    const texts = [
+      ...Object.values(INVITE_ERRORS).flatMap((t) => [t.title, t.body]),
+      ...Object.values(JOIN_LINK_ERRORS).flatMap((t) => [t.title, t.body]),
+      ...Object.values(SUPERVISOR_LEFT),
+    ];
+    for (const text of texts) expect(text).not.toMatch(/ask for (a )?new|new invite/i);
+  });
+
+  it("only failed exchanges that leave the code usable offer to exchange it again", () => {
     const retry = Object.entries(INVITE_ERRORS)
-      .filter(([, text]) => text.canRetry)
+      .filter(([kind, text]) => text.canRetry && kind !== "livekit")
       .map(([kind]) => kind)
       .sort();
     expect(retry).toEqual(["network", "rate_limited", "unavailable", "unexpected"]);
   });
 
-  it("a failed connect after the exchange asks for a new invite", () => {
-    expect(INVITE_ERRORS.livekit.body).toMatch(/ask for a new invite/);
+  it("a failed connect after the exchange offers to join again with the same grant", () => {
+    expect(INVITE_ERRORS.livekit.body).toBe(
+      "The call could not be connected over your network. Your invite was accepted: " +
+        "press Join call to try again, or try another network.",
+    );
+    expect(INVITE_ERRORS.livekit.canRetry).toBe(true);
+    expect(joinUntil("14:05")).toBe("You can join with this invite until 14:05.");
+  });
+
+  it("once the grant's time is up, a failed connect says so, and that a new alert will come", () => {
+    expect(INVITE_ERRORS.grant_expired.title).toBe("The time to join has run out");
+    expect(INVITE_ERRORS.grant_expired.body).toMatch(/the time to join with this invite has run out\./);
+    expect(INVITE_ERRORS.grant_expired.body.endsWith(NEW_ALERT)).toBe(true);
+    expect(INVITE_ERRORS.grant_expired.canRetry).toBe(false);
+  });
+
+  it("leaving or a dropped connection: the AI agent takes the call back; Rejoin while the grant lasts", () => {
+    expect(supervisorLeft("left", true)).toBe(
+      "You have left the call. The AI agent has taken it back. Press Rejoin to join again.",
+    );
+    expect(supervisorLeft("dropped", true)).toBe(
+      "You were disconnected from the call. The AI agent has taken it back. Press Rejoin to join again.",
+    );
+    expect(supervisorLeft("left", false)).toBe(
+      "You have left the call. The AI agent has taken it back; " +
+        "a new alert will come if the caller asks for a supervisor again.",
+    );
+    expect(supervisorLeft("dropped", false)).toBe(
+      "You were disconnected from the call. The AI agent has taken it back; " +
+        "a new alert will come if the caller asks for a supervisor again.",
+    );
+  });
+
+  it("an unusable link points to the alert, not to a new invite", () => {
+    expect(JOIN_LINK_ERRORS.legacy.body).toBe(
+      "Join links now carry a single-use invite instead of a token. " +
+        "Open the link from the latest escalation alert. " +
+        "If the caller asks for a supervisor again, a new alert with a new link will be sent.",
+    );
+    expect(JOIN_LINK_ERRORS.malformed.body).toBe("Open the link from the escalation alert exactly as it was sent.");
+    expect(INVITE_ERRORS.bad_request.body).toBe("Open the link from the escalation alert exactly as it was sent.");
+    expect(INVITE_ERRORS.invite_unknown.body).toBe(
+      "The support line has no such invite. Open the link from the latest escalation alert.",
+    );
   });
 
   it("a rate limit says how long to wait", () => {
@@ -218,7 +322,7 @@ describe("what the supervisor is told", () => {
     expect(inviteProblem({ kind: "invite_expired", detail: "Expired." })).not.toHaveProperty("detail");
     expect(inviteProblem({ kind: "network" })).not.toHaveProperty("detail");
     expect(
-      inviteProblem({ kind: "unexpected", detail: "Try again; if it keeps happening, ask for a new invite." }),
+      inviteProblem({ kind: "unexpected", detail: "Try again in a moment." }),
     ).not.toHaveProperty("detail");
   });
 

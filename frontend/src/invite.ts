@@ -60,6 +60,32 @@ export interface SupervisorGrant {
   expiresIn: number;
 }
 
+/**
+ * A grant the page holds after the exchange, in memory only: the invite is used up, but LiveKit
+ * checks the token only when someone joins, so the same url and token can join (and rejoin) the
+ * call until `expiresIn` seconds have passed. `exchangedAt` is when the exchange was sent, in
+ * milliseconds on the clock `now` is read from: the token was issued after that, so the window
+ * counted from it never outlasts the token.
+ */
+export interface HeldGrant extends SupervisorGrant {
+  exchangedAt: number;
+}
+
+export function holdGrant(grant: SupervisorGrant, exchangedAt: number): HeldGrant {
+  return { ...grant, exchangedAt };
+}
+
+/** Milliseconds left to join with the grant at `now`; 0 once its time is up. */
+export function grantTimeLeft(grant: HeldGrant, now: number): number {
+  if (!Number.isFinite(grant.expiresIn) || grant.expiresIn <= 0) return 0;
+  return Math.max(0, grant.exchangedAt + grant.expiresIn * 1000 - now);
+}
+
+/** Whether `room.connect` may still be tried with the grant at `now`. */
+export function grantUsable(grant: HeldGrant, now: number): boolean {
+  return grantTimeLeft(grant, now) > 0;
+}
+
 export type InviteFailureKind =
   | "bad_request" // 400: the code was not accepted as a code
   | "invite_unknown" // 404

@@ -63,17 +63,23 @@ export const HOURS = {
   openAgain: "The support line is open now.",
 };
 
+/**
+ * What happens after an invite is used or has expired: supervisors cannot ask for another one,
+ * but a caller who asks for a supervisor again sets off a new alert with a new link.
+ */
+export const NEW_ALERT = "If the caller asks for a supervisor again, a new alert with a new link will be sent.";
+
 /** The supervisor's join link when it cannot be used at all: no request is made with it. */
 export const JOIN_LINK_ERRORS: Record<Exclude<JoinLink["kind"], "invite">, { title: string; body: string }> = {
   legacy: {
     title: "This join link is no longer accepted",
     body:
       "Join links now carry a single-use invite instead of a token. " +
-      "Open the link from a new escalation alert, or ask for a new invite.",
+      `Open the link from the latest escalation alert. ${NEW_ALERT}`,
   },
   malformed: {
     title: "This join link is not valid",
-    body: "Open the link from the escalation alert exactly as it was sent, or ask for a new invite.",
+    body: "Open the link from the escalation alert exactly as it was sent.",
   },
   missing: {
     title: "This join link is incomplete",
@@ -82,30 +88,30 @@ export const JOIN_LINK_ERRORS: Record<Exclude<JoinLink["kind"], "invite">, { tit
 };
 
 /**
- * Why the supervisor could not join. `canRetry`: the invite may still work, so "Try again"
- * exchanges the same code again; otherwise only a new invite helps.
+ * Why the supervisor could not join. For a failed exchange, `canRetry`: the invite may still
+ * work, so "Try again" exchanges the same code again. `livekit` comes after a successful
+ * exchange: the page holds the grant, and "Join call" tries LiveKit again with it until the
+ * grant's time is up (`grant_expired`).
  */
-export const INVITE_ERRORS: Record<InviteFailureKind | "livekit", ErrorText> = {
+export const INVITE_ERRORS: Record<InviteFailureKind | "livekit" | "grant_expired", ErrorText> = {
   bad_request: {
     title: "This invite was not accepted",
-    body: "Open the link from the escalation alert exactly as it was sent, or ask for a new invite.",
+    body: "Open the link from the escalation alert exactly as it was sent.",
     canRetry: false,
   },
   invite_unknown: {
     title: "This invite is not known",
-    body:
-      "The support line has no such invite. Open the link from the latest escalation alert, " +
-      "or ask for a new one.",
+    body: "The support line has no such invite. Open the link from the latest escalation alert.",
     canRetry: false,
   },
   invite_used: {
     title: "This invite was already used",
-    body: "This invite was already used. Each invite works once; ask for a new one if you were disconnected.",
+    body: `This invite was already used. Each invite works once. ${NEW_ALERT}`,
     canRetry: false,
   },
   invite_expired: {
     title: "This invite has expired",
-    body: "This invite has expired (invites work for 10 minutes). Ask for a new one.",
+    body: `This invite has expired (invites work for 10 minutes). ${NEW_ALERT}`,
     canRetry: false,
   },
   call_ended: {
@@ -137,17 +143,27 @@ export const INVITE_ERRORS: Record<InviteFailureKind | "livekit", ErrorText> = {
   },
   unexpected: {
     title: "Unexpected answer from the support line",
-    body: "Try again; if it keeps happening, ask for a new invite.",
+    body: "Try again in a moment.",
     canRetry: true,
   },
   livekit: {
     title: "Could not join the call",
     body:
-      "The call could not be connected over your network. Your invite has now been used: " +
-      "ask for a new invite to try again.",
+      "The call could not be connected over your network. Your invite was accepted: " +
+      "press Join call to try again, or try another network.",
+    canRetry: true,
+  },
+  grant_expired: {
+    title: "The time to join has run out",
+    body: `The call could not be connected, and the time to join with this invite has run out. ${NEW_ALERT}`,
     canRetry: false,
   },
 };
+
+/** Until when the held grant can still join, as a time of day ("14:05"). */
+export function joinUntil(time: string): string {
+  return `You can join with this invite until ${time}.`;
+}
 
 function waitSpan(seconds: number): string {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
@@ -177,11 +193,25 @@ export function inviteProblem(failure: InviteFailure): ErrorText & { detail?: st
   return { ...text, body, ...(helps ? { detail } : {}) };
 }
 
-/** After the supervisor was in the call: left on purpose, or cut off (the invite is spent either way). */
+/**
+ * After the supervisor was in the call: left on purpose, or cut off. Either way the AI agent
+ * takes the call back; while the grant's time lasts, Rejoin joins again with it.
+ */
 export const SUPERVISOR_LEFT = {
-  left: "You have left the call. Each invite works once: ask for a new one to join again.",
-  dropped: "You were disconnected from the call. Each invite works once: ask for a new one to join again.",
+  left: "You have left the call. The AI agent has taken it back. Press Rejoin to join again.",
+  dropped: "You were disconnected from the call. The AI agent has taken it back. Press Rejoin to join again.",
+  leftExpired:
+    "You have left the call. The AI agent has taken it back; " +
+    "a new alert will come if the caller asks for a supervisor again.",
+  droppedExpired:
+    "You were disconnected from the call. The AI agent has taken it back; " +
+    "a new alert will come if the caller asks for a supervisor again.",
 };
+
+export function supervisorLeft(how: "left" | "dropped", canRejoin: boolean): string {
+  if (how === "left") return canRejoin ? SUPERVISOR_LEFT.left : SUPERVISOR_LEFT.leftExpired;
+  return canRejoin ? SUPERVISOR_LEFT.dropped : SUPERVISOR_LEFT.droppedExpired;
+}
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
