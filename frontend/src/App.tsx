@@ -1,10 +1,8 @@
-import { useEffect, useState } from "react";
 import { CallPage } from "./CallPage";
-import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
+import { useRuntimeConfig } from "./config";
 import { ERRORS } from "./messages";
 import { SupervisorPage } from "./SupervisorPage";
 
-type Loaded = { kind: "loading" } | { kind: "ready"; config: RuntimeConfig } | { kind: "bad"; detail: string };
 
 function ConfigProblem({ detail }: { detail: string }) {
   return (
@@ -25,20 +23,8 @@ function ConfigProblem({ detail }: { detail: string }) {
 }
 
 export function App() {
-  const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
   const path = window.location.pathname;
-
-  useEffect(() => {
-    if (path.startsWith("/join")) return;
-    loadConfig()
-      .then((config) => setLoaded({ kind: "ready", config }))
-      .catch((error: unknown) =>
-        setLoaded({
-          kind: "bad",
-          detail: error instanceof ConfigError ? error.message : "config.json could not be read",
-        }),
-      );
-  }, [path]);
+  const loaded = useRuntimeConfig(!path.startsWith("/join"));
 
   return (
     <>

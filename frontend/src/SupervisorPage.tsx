@@ -6,7 +6,7 @@
 
 import { type Participant, Room, RoomEvent, Track } from "livekit-client";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
+import { useRuntimeConfig } from "./config";
 import {
   exchangeInvite,
   grantTimeLeft,
@@ -30,7 +30,6 @@ import {
 
 type Phase = "ready" | "exchanging" | "joining" | "joined" | "left" | "dropped" | "failed";
 
-type Loaded = { kind: "loading" } | { kind: "ready"; config: RuntimeConfig } | { kind: "bad"; detail: string };
 
 interface Problem extends ErrorText {
   kind: InviteFailureKind | "livekit" | "grant_expired";
@@ -100,7 +99,7 @@ function LinkProblem({ kind }: { kind: keyof typeof JOIN_LINK_ERRORS }) {
 export function SupervisorPage() {
   const link = openedLink();
   const hasInvite = link.kind === "invite" || link.kind === "granted" || link.kind === "spent";
-  const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
+  const loaded = useRuntimeConfig(hasInvite);
   const [phase, setPhase] = useState<Phase>("ready");
   const [callId, setCallId] = useState("");
   const [people, setPeople] = useState<string[]>([]);
@@ -109,18 +108,6 @@ export function SupervisorPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const room = useRef<Room | null>(null);
   const [tick, rerender] = useReducer((n: number) => n + 1, 0);
-
-  useEffect(() => {
-    if (!hasInvite) return;
-    loadConfig()
-      .then((config) => setLoaded({ kind: "ready", config }))
-      .catch((error: unknown) =>
-        setLoaded({
-          kind: "bad",
-          detail: error instanceof ConfigError ? error.message : "config.json could not be read",
-        }),
-      );
-  }, [hasInvite]);
 
   const refresh = useCallback((r: Room) => {
     setPeople([

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 // Runtime configuration from /config.json, so one build serves every deployment.
 
 import { clockMinutes, isTimeZone, type OpeningHours } from "./hours";
@@ -99,4 +100,27 @@ export async function loadConfig(
     throw new ConfigError("config.json is not valid JSON");
   }
   return parseConfig(raw);
+}
+
+/** The page's configuration as a view sees it: loading, ready, or unreadable (with why). */
+export type LoadedConfig =
+  | { kind: "loading" }
+  | { kind: "ready"; config: RuntimeConfig }
+  | { kind: "bad"; detail: string };
+
+/** Loads /config.json once when `enabled`; a view that does not need it passes false. */
+export function useRuntimeConfig(enabled: boolean): LoadedConfig {
+  const [loaded, setLoaded] = useState<LoadedConfig>({ kind: "loading" });
+  useEffect(() => {
+    if (!enabled) return;
+    loadConfig()
+      .then((config) => setLoaded({ kind: "ready", config }))
+      .catch((error: unknown) =>
+        setLoaded({
+          kind: "bad",
+          detail: error instanceof ConfigError ? error.message : "config.json could not be read",
+        }),
+      );
+  }, [enabled]);
+  return loaded;
 }
