@@ -12,7 +12,7 @@ import boto3
 from pipecat.pipeline.runner import PipelineRunner
 from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 
-from contracts import health_metrics
+from contracts import health_metrics, voice_line
 from qa_engine.rubric import Rubric
 from voice_agent.call_limits import Limits
 from voice_agent.call_metrics import CallMetrics
@@ -59,7 +59,7 @@ def _supervisors(transport: Any) -> list[str]:
 
 def store_call_metadata(s3, settings: VoiceSettings, call_id: str, metadata: dict) -> None:
     """Beside the recording: which brain answered the call, its fallbacks, its escalation."""
-    key = recording_key(call_id).removesuffix(".ogg") + ".meta.json"
+    key = voice_line.metadata_key(recording_key(call_id))
     s3.put_object(
         Bucket=settings.recordings_bucket,
         Key=key,

@@ -39,7 +39,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from contracts import voice_line
 
-NOT_JOINED = "not_joined"
+NOT_JOINED = voice_line.NOT_JOINED
 SILENCE = "silence"
 MAX_LENGTH = "max_length"
 

@@ -32,6 +32,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from contracts import voice_line
 from voice_agent.escalation import LocalEscalationLog
 from voice_agent.loopback import loopback_requested, restrict_ice_to_loopback
 from voice_agent.settings import SettingsError, VoiceSettings
@@ -154,7 +155,7 @@ async def bot(runner_args) -> None:
         await call.task.cancel()
 
     await PipelineRunner(handle_sigint=False).run(call.task)
-    meta = recorder.path.with_suffix(".meta.json")
+    meta = recorder.path.with_name(voice_line.metadata_key(recorder.path.name))
     meta.parent.mkdir(parents=True, exist_ok=True)
     meta.write_text(json.dumps(call.finished_metadata(), indent=2) + "\n")
 

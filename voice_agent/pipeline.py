@@ -31,7 +31,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.llm_service import FunctionCallParams
 
-from contracts import health_metrics
+from contracts import health_metrics, voice_line
 from qa_engine.rubric import Rubric
 from voice_agent import instructions
 from voice_agent.call_limits import MAX_LENGTH, NOT_JOINED, SILENCE, CallLimits, Limits
@@ -77,7 +77,7 @@ class CallPipeline:
         self.metadata.escalated = self.escalation.escalated
         finished = self.metadata.as_dict()
         finished["escalation_failures"] = self.escalation.failures
-        finished["ended_by_limit"] = self.limits.reached if self.limits else None
+        finished[voice_line.ENDED_BY_LIMIT] = self.limits.reached if self.limits else None
         return finished
 
     async def greet(self) -> None:

@@ -28,3 +28,17 @@ ENV_MAX_CALL = "MAX_CALL_SECONDS"
 ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"  # peers whose X-Forwarded-For is believed
 ENV_CALL_METRICS = "CALL_METRICS"  # "cloudwatch" on the instance; unset: counted, not sent
 DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")  # Caddy, on the same host
+
+
+# Beside each recording the bot writes `<recording without extension>.meta.json`: which brain
+# answered, its fallbacks, the escalation, and which limit ended the call, if one did.
+METADATA_SUFFIX = ".meta.json"
+ENDED_BY_LIMIT = "ended_by_limit"
+NOT_JOINED = "not_joined"  # nobody joined: the recording holds no call, QA skips it
+
+
+def metadata_key(recording_key: str) -> str:
+    """`recordings/ai-agent/call-1.ogg` -> `recordings/ai-agent/call-1.meta.json`."""
+    folder, _, name = recording_key.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{folder}/{stem}{METADATA_SUFFIX}" if folder else f"{stem}{METADATA_SUFFIX}"

@@ -8,6 +8,7 @@ it; the dead-letter queue keeps it after the last).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +22,9 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from botocore.exceptions import ClientError
 
+from contracts import voice_line
 from handlers.events import S3Object, is_s3_test_event, message_body, s3_objects
 from qa_aws.dynamo_store import DynamoResultStore
 from qa_aws.keys import ObjectKeyError, media_format, recording_ref
@@ -83,6 +86,23 @@ def _reject(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: s
     metrics.add_metric(name="RecordingsRejected", unit=MetricUnit.Count, value=1)
 
 
+def _nobody_joined(svc: Services, obj: S3Object) -> bool:
+    """What the voice bot wrote beside the recording says the caller never joined."""
+    try:
+        meta = svc.s3.get_object(Bucket=obj.bucket, Key=voice_line.metadata_key(obj.key))
+        data = json.loads(meta["Body"].read())
+    except ClientError as exc:
+        # Missing (without s3:ListBucket S3 says AccessDenied for a missing key): a recording
+        # uploaded by hand, or the metadata is not there yet. Scored like any other.
+        if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "AccessDenied"):
+            logger.warning("call metadata unreadable; scored anyway", extra={"reason": str(exc)})
+        return False
+    except ValueError as exc:
+        logger.warning("call metadata is not JSON; scored anyway", extra={"reason": str(exc)})
+        return False
+    return isinstance(data, dict) and data.get(voice_line.ENDED_BY_LIMIT) == voice_line.NOT_JOINED
+
+
 def _job_not_started(
     svc: Services, obj: S3Object, call_id: str, agent_id: str, job: str, reason: str
 ) -> None:
@@ -101,6 +121,11 @@ def start_for_recording(svc: Services, obj: S3Object, *, last_attempt: bool = Fa
     logger.set_correlation_id(ref.call_id)
     if obj.size == 0:
         return _reject(svc, obj, ref.call_id, ref.agent_id, "empty recording (0 bytes)")
+    if _nobody_joined(svc, obj):
+        # The line opened a room that no caller entered: no call to transcribe or score.
+        logger.info("nobody joined this call; not scored", extra={"key": obj.key})
+        metrics.add_metric(name="RecordingsSkipped", unit=MetricUnit.Count, value=1)
+        return None
     head = svc.s3.get_object(Bucket=obj.bucket, Key=obj.key, Range=f"bytes=0-{HEADER_BYTES - 1}")
     head_bytes = head["Body"].read()
     tail_bytes = b""

@@ -150,3 +150,29 @@ def test_two_file_names_that_differ_in_unsafe_characters_are_two_calls(account):
     assert by_recording["call 7004.wav"]["call_id"].startswith("call-7004-")
     assert len({j["OutputKey"] for j in jobs}) == 2
     assert len({j["TranscriptionJobName"] for j in jobs}) == 2
+
+
+@pytest.mark.parametrize(
+    ("metadata", "scored"),
+    [
+        ({"ended_by_limit": "not_joined", "escalated": False}, False),
+        ({"ended_by_limit": "silence", "escalated": False}, True),
+        ({"ended_by_limit": None}, True),
+        (None, True),  # an uploaded recording: no metadata beside it
+    ],
+)
+def test_a_room_nobody_joined_is_not_transcribed_or_scored(account, metadata, scored):
+    key = "recordings/ai-agent/call-0123456789ab.wav"
+    if metadata is not None:
+        put_object(
+            account,
+            RECORDINGS,
+            "recordings/ai-agent/call-0123456789ab.meta.json",
+            json.dumps(metadata).encode(),
+        )
+    notification = put_object(account, RECORDINGS, key, wav_bytes(20.0, 2))
+    jobs = capture_jobs(start_qa.services().transcribe)
+    assert start(notification) == {"batchItemFailures": []}
+    assert len(jobs) == (1 if scored else 0)
+    row = account.row("call-0123456789ab")
+    assert (row is not None) == scored  # no FAILED row for a call that never happened

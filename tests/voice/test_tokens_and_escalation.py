@@ -195,3 +195,20 @@ def test_a_local_escalation_is_logged_only_once_the_topic_took_it(tmp_path):
         )
     entry = LocalEscalationLog(log).record("call-0123456789ab", "manager")
     assert json.loads(log.read_text()) == entry
+
+
+@pytest.mark.parametrize(
+    ("recording", "metadata"),
+    [
+        (
+            "recordings/ai-agent/call-0123456789ab.ogg",
+            "recordings/ai-agent/call-0123456789ab.meta.json",
+        ),
+        ("recordings/agent.v2/call-1.wav", "recordings/agent.v2/call-1.meta.json"),
+        ("call-1.wav", "call-1.meta.json"),
+    ],
+)
+def test_the_metadata_beside_a_recording_is_found_from_its_key(recording, metadata):
+    from contracts.voice_line import metadata_key
+
+    assert metadata_key(recording) == metadata
