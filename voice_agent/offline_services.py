@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import shutil
+import subprocess
 import threading
 import wave
 from collections.abc import AsyncGenerator
 
+import numpy as np
 from pipecat.audio.vad.silero import SileroVADAnalyzer
-from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.audio.vad.vad_analyzer import VADParams, VADState
 from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame, TTSAudioRawFrame
 from pipecat.services.settings import LLMSettings, TTSSettings
 from pipecat.services.tts_service import TTSService
@@ -31,6 +34,7 @@ from autoqa.transcriber import DOMAIN_HOTWORDS, bundled_model_path
 from voice_agent.pipeline import VoiceServices
 from voice_agent.policy import SopPolicy
 from voice_agent.policy_llm import PolicyLLMService
+from voice_agent.smallwebrtc_audio import install as keep_webrtc_audio_in_real_time
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _models: dict[str, object] = {}
@@ -41,14 +45,39 @@ class OfflineServiceError(RuntimeError):
     """An offline voice service cannot run here; the message says what to install."""
 
 
+# Whisper pads every turn to a 30 s window, so a turn costs the same ~0.45 CPU-seconds however
+# short (tiny.en, int8), and more threads per transcription buy little. CTranslate2 runs each
+# transcription on `cpu_threads` threads and `num_workers` transcriptions at once: more
+# runnable threads than cores would take CPU from the event loop that carries every call's
+# audio. One thread per transcription, as many at once as there are cores (at most 4).
+WHISPER_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
 def shared_whisper_model(path: str):
     """One WhisperModel per process: calls share it (CTranslate2 serves concurrent calls)."""
     from faster_whisper import WhisperModel
 
     with _models_lock:
         if path not in _models:
-            _models[path] = WhisperModel(path, device="cpu", compute_type="int8", num_workers=2)
+            _models[path] = WhisperModel(
+                path,
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=1,
+                num_workers=WHISPER_WORKERS,
+            )
         return _models[path]
+
+
+def warm_up(model_path: str | None = None) -> None:
+    """Loads the shared speech model and runs it once, so the first call does not wait for it.
+
+    Loading takes a second or more, and on a fresh bot the first calls' set-ups all wait for
+    it (each holding a thread of the event loop's default pool while they do).
+    """
+    model = GreedyWhisper(shared_whisper_model(model_path or bundled_model_path()))
+    segments, _ = model.transcribe(np.zeros(16000, dtype=np.float32), language="en")
+    list(segments)
 
 
 class GreedyWhisper:
@@ -138,13 +167,19 @@ class EspeakTTSService(TTSService):
         voice = self._hindi_voice if _DEVANAGARI.search(text) else self._voice
         for word, spoken in PRONUNCIATIONS.items():
             text = re.sub(rf"\b{word}\b", spoken, text)
-        process = await asyncio.create_subprocess_exec(
-            "espeak-ng", "-v", voice, "-s", str(self._rate), "--stdout", text,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        wav, err = await process.communicate()
-        if process.returncode != 0 or not wav:
+        # Not asyncio.create_subprocess_exec: on uvloop (uvicorn's loop) that forks the whole
+        # process, and fork runs numpy's OpenBLAS atfork handler, which deadlocks when a
+        # speech-recognition thread is multiplying matrices at that moment: the event loop
+        # stops inside fork holding the GIL, and every call on the bot goes silent for good
+        # (scripts/repro_uvloop_fork_openblas.py). `subprocess` in a worker thread uses vfork,
+        # which runs no atfork handlers, and keeps the loop free while espeak-ng speaks.
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["espeak-ng", "-v", voice, "-s", str(self._rate), "--stdout", text],
+            capture_output=True,
+        )
+        wav, err = done.stdout, done.stderr
+        if done.returncode != 0 or not wav:
             yield ErrorFrame(error=f"espeak-ng failed: {err.decode(errors='replace').strip()}")
             return
         with wave.open(io.BytesIO(wav)) as w:
@@ -181,12 +216,33 @@ VAD_STOP_SECS = 0.4
 USER_SPEECH_TIMEOUT = 0.2
 
 
+class InlineSileroVAD(SileroVADAnalyzer):
+    """Silero VAD run on the event loop instead of a thread of its own.
+
+    Pipecat sends every 20 ms of the caller's audio to the analyzer's thread and waits for the
+    answer: at least two turns of the event loop per frame, one frame after another. With a
+    few calls sharing the loop a turn takes over 10 ms, the analysis falls behind real time
+    and the bot hears the end of every turn later and later. The model itself takes about
+    0.3 ms per frame, so the loop loses far less by running it.
+    """
+
+    async def analyze_audio(self, buffer: bytes) -> VADState:
+        return self._run_analyzer(buffer)
+
+
 def offline_services(policy: SopPolicy, model_path: str | None = None) -> VoiceServices:
+    """The offline service set for one call of the local bot (SmallWebRTC).
+
+    Also puts the WebRTC audio workarounds in place (once per process; see
+    `voice_agent.smallwebrtc_audio`): offline services are what a bot serving several
+    simulated calls at once runs on.
+    """
+    keep_webrtc_audio_in_real_time()
     return VoiceServices(
         stt=LocalWhisperSTTService(model_path),
         llm=policy_llm(policy),
         tts=EspeakTTSService(),
-        vad=SileroVADAnalyzer(params=VADParams(stop_secs=VAD_STOP_SECS)),
+        vad=InlineSileroVAD(params=VADParams(stop_secs=VAD_STOP_SECS)),
         turn_strategies=UserTurnStrategies(
             stop=[SpeechTimeoutUserTurnStopStrategy(user_speech_timeout=USER_SPEECH_TIMEOUT)]
         ),
