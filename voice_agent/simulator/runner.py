@@ -14,16 +14,24 @@ from pathlib import Path
 
 import httpx
 
-from voice_agent.simulator.caller import CallResult, place_call
+from voice_agent.simulator.caller import ANSWER_TIMEOUT, CallResult, place_call
 from voice_agent.simulator.scripts import CallScript
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 async def run_calls(
-    url: str, scripts: Sequence[CallScript], out: Path, *, concurrency: int = 1
+    url: str,
+    scripts: Sequence[CallScript],
+    out: Path,
+    *,
+    concurrency: int = 1,
+    answer_timeout: float = ANSWER_TIMEOUT,
 ) -> list[CallResult]:
-    """Each script once, at most `concurrency` calls at a time; results in script order."""
+    """Each script once, at most `concurrency` calls at a time; results in script order.
+
+    `answer_timeout` bounds each wait for the bot to start an answer (see `place_call`).
+    """
     gate = asyncio.Semaphore(concurrency)
     batch = uuid.uuid4().hex[:6]
 
@@ -31,10 +39,37 @@ async def run_calls(
         async with gate:
             call_id = f"sim-{batch}-{n:02d}-{script.name}"
             return await place_call(
-                url, script, call_id, audio_dir=out / "voice", out_dir=out / "heard"
+                url,
+                script,
+                call_id,
+                audio_dir=out / "voice",
+                out_dir=out / "heard",
+                answer_timeout=answer_timeout,
             )
 
     return list(await asyncio.gather(*(one(n, s) for n, s in enumerate(scripts))))
+
+
+async def place_silent_call(
+    url: str,
+    out: Path,
+    *,
+    wait_for_hangup: float,
+    answer_timeout: float = ANSWER_TIMEOUT,
+) -> CallResult:
+    """A caller who hears the greeting, says nothing, and waits for the bot to hang up.
+
+    It fails unless the bot ends the call within `wait_for_hangup` seconds of the end of the
+    greeting. On success the result has `ended_by == "bot"`, `goodbye_after` (seconds from the
+    end of the greeting to the start of the bot's next speech, its goodbye) and
+    `hung_up_after` (to the bot ending the call: the peer connection closing or failing, or
+    the bot's audio track ending); `bot_speech` lists every run of the bot's speech and
+    `heard` the audio. Start the bot with `SILENCE_TIMEOUT_SECONDS` in `OfflineBot`'s
+    `extra_env` to make it say goodbye sooner than the default minute.
+    """
+    script = CallScript(name="silent_caller", silent_seconds=wait_for_hangup, hang_up="bot")
+    [result] = await run_calls(url, [script], out, answer_timeout=answer_timeout)
+    return result
 
 
 def free_port() -> int:
@@ -73,7 +108,7 @@ class OfflineBot:
         self._wait_until_up()
         return self
 
-    def _wait_until_up(self, timeout: float = 60.0) -> None:
+    def _wait_until_up(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import uuid
 import wave
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def line_audio_file(text: str, folder: Path, voice: str = CALLER_VOICE) -> Path:
         check=True,
         capture_output=True,
     ).stdout
-    part = path.with_suffix(".part")
+    part = path.with_suffix(f".{uuid.uuid4().hex}.part")  # calls at once may make the same line
     subprocess.run(
         ["sox", "-t", "wav", "-", "-r", str(RATE), "-c", "1", "-b", "16", "-t", "wav", str(part)],
         input=raw,
