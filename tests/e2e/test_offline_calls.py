@@ -1,10 +1,14 @@
 """Whole calls with no cloud: a simulated caller phones the offline bot over WebRTC on
 loopback, the bot records the call, and `autoqa run` scores the recording.
 
-Each scripted call must complete, leave a two-channel recording (bot left, caller right) and
-score with no violation flag; the manager call must reach a supervisor (the live escalation
-log and the page's data message). With Bedrock unreachable mid-call, the policy answers and
-the call still scores clean.
+Each scripted call must complete with an answer to every line, leave a two-channel recording
+(bot left, caller right) and score with no violation flag; the manager call must reach a
+supervisor (the live escalation log and the page's data message). With Bedrock unreachable
+mid-call, the policy answers and the call still scores clean.
+
+These tests assert what the bot does, not how fast: response latency is `make bench-voice`'s.
+The simulated caller waits up to ANSWER_TIMEOUT for each answer to start (a loaded machine
+answers slower; a bot that does not answer at all still fails), then as long as the bot speaks.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from voice_agent.simulator.scripts import load_scripts
 
 pytestmark = pytest.mark.e2e
 SCRIPTS = load_scripts()
+ANSWER_TIMEOUT = 30.0  # seconds for an answer to start; how fast it starts is bench-voice's
+RECORDING_TIMEOUT = 60.0  # seconds for the bot to write a recording once the call has ended
 
 
 def place(home: Path, names: list[str], *, env: dict[str, str] | None = None, concurrency=1):
@@ -33,10 +39,18 @@ def place(home: Path, names: list[str], *, env: dict[str, str] | None = None, co
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("aioice.ice.get_host_addresses", loopback_addresses)  # as the bot does
         with OfflineBot(home, extra_env=env) as bot:
-            calls = run_calls(bot.url, scripts, home / "sim", concurrency=concurrency)
+            calls = run_calls(
+                bot.url,
+                scripts,
+                home / "sim",
+                concurrency=concurrency,
+                answer_timeout=ANSWER_TIMEOUT,
+            )
             results = asyncio.run(calls)
             recordings = {
-                r.script: bot.wait_for_recording(r.call_id) for r in results if r.completed
+                r.script: bot.wait_for_recording(r.call_id, timeout=RECORDING_TIMEOUT)
+                for r in results
+                if r.completed
             }
     return {r.script: r for r in results}, recordings
 
@@ -79,8 +93,7 @@ def test_each_scripted_call_completes_with_an_answer_to_every_line(scripted_call
     _, calls, recordings, _ = scripted_calls
     call = calls[name]
     assert call.completed, call.error
-    assert len(call.latencies) == len(SCRIPTS[name].lines)
-    assert all(0 < s < 5 for s in call.latencies), call.latencies
+    assert len(call.latencies) == len(SCRIPTS[name].lines)  # the bot answered every line
     with wave.open(call.heard) as heard:
         assert heard.getnframes() / heard.getframerate() > 10  # it heard the bot talk
     assert recordings[name].is_file()
