@@ -172,8 +172,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from pipecat.runner.run import main as run_pipecat
 
+    from voice_agent.smallwebrtc_audio import install as keep_webrtc_audio_in_real_time
+
     if loopback_requested():
         restrict_ice_to_loopback()
+    keep_webrtc_audio_in_real_time()  # several calls at once on one event loop
+    if services_mode() == "offline":
+        from voice_agent.offline_services import warm_up
+
+        warm_up()  # the speech model loads now, not during the first calls
     if "--port" not in args:
         args += ["--port", os.environ.get("PORT", str(DEFAULT_PORT))]
     if "-t" not in args and "--transport" not in args:
