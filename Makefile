@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice clean
+.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
 
 install: $(INSTALLED)
 
@@ -97,6 +97,10 @@ call-demo: $(INSTALLED)
 # Concurrent simulated calls: response latency, CPU per call-minute, calls held (JSON).
 bench-voice: $(INSTALLED)
 	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice
+
+# The live bot's speech recognition: a window cut to the turn against Whisper's full 30 s.
+bench-stt: $(INSTALLED)
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.stt_window
 
 # The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
 voice-local: $(INSTALLED)
