@@ -34,7 +34,7 @@ from voice_agent.smallwebrtc_audio import inline_audio_encoding
 
 FRAME = RATE // 50  # 20 ms, WebRTC's packet size
 VOICE_RMS = 300.0  # int16 level above which the bot is speaking (Opus noise sits far below)
-END_OF_TURN_SECS = 1.2  # the bot has finished a turn after this much silence
+END_OF_TURN_SECS = 2.0  # the bot has finished a turn after this much silence
 ANSWER_TIMEOUT = 20.0  # default wait for the bot to start an answer (or the greeting)
 LONGEST_ANSWER_SECS = 90.0  # an answer longer than this, without a pause, is a failure
 HEARD_RATE = 16000
