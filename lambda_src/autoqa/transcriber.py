@@ -37,9 +37,13 @@ DOMAIN_HOTWORDS = (
     "partner ID, registered mobile number, supervisor, swollen battery, photo, smoke"
 )
 # Windows: a channel is cut after this much silence, or at its quietest moment near this length.
+# On a two-channel call a side quiet for 3 s is listening: each turn gets a window of its own.
+# Joined across the other side's turn, Whisper's VAD glues both turns into one stretch and
+# tiny.en drops words at the seam and puts the later turn's first words before the pause (a
+# closing "Thank you for calling" landed before the customer's last line).
 WINDOW_SECONDS = 300.0
 CUT_SEARCH_SECONDS = 60.0
-SILENCE_CUT_SECONDS = 8.0
+SILENCE_CUT_SECONDS = 3.0
 PAD_SECONDS = 0.5
 # Decoding guards (faster-whisper's names); temperatures above 0 only re-decode failed segments.
 DECODE_OPTIONS: dict[str, Any] = {
