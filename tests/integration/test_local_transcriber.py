@@ -20,6 +20,9 @@ from tests.integration.audio_tools import RATE, decode_stereo, encode
 SAMPLES = REPO / "samples"
 HELDOUT = REPO / "bench" / "heldout"
 LONG_CALL = SAMPLES / "call_02_swollen_battery.ogg"  # 44 s
+# An offline bot call (espeak-ng voices, 52 s) whose agent answer and closing sit either side
+# of the caller's last line, 6 s apart on the agent's channel.
+SEAM_CALL = Path(__file__).parent / "recordings" / "offline_smoke_call.flac"
 
 
 def _words(text: str) -> list[tuple[float, float, str, float]]:
@@ -81,6 +84,26 @@ def test_the_same_recording_gives_the_same_transcript(transcriber):
     second = transcriber.transcribe_file(path)
     assert json.dumps(first.document) == json.dumps(second.document)
     assert first.warnings == [] and 25 < first.audio_seconds < 35
+
+
+@pytest.mark.audio
+def test_turns_either_side_of_the_other_sides_line_keep_their_words_and_order(transcriber):
+    # Decoded in one window, Whisper's VAD glued the answer to the closing: "I can help you
+    # with?" was lost and "Thank" came before the caller's "No nothing else".
+    from qa_engine.pipeline import Scorer
+    from qa_engine.rubric import load_rubric_dir
+    from qa_engine.rules_judge import RulesJudge
+
+    rubric = load_rubric_dir(REPO / "prompts")
+    document = transcriber.transcribe_file(SEAM_CALL).document
+    result = Scorer(rubric, RulesJudge(rubric)).score_transcript(
+        document, call_id="seam", agent_id="ai-agent"
+    )
+    lines = result.transcript_text.lower().splitlines()
+    assert lines[-2].startswith("customer: no nothing else")
+    assert lines[-1].startswith("agent: thank you for calling battery smart")
+    assert "anything else i can help you with" in lines[-3]
+    assert result.violation_flags == []
 
 
 @pytest.mark.audio
