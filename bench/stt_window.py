@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import soxr
 import yaml
 
 from autoqa.transcriber import DOMAIN_HOTWORDS, bundled_model_path
+from bench.transcription import edit_distance
+from bench.transcription import normalize as words
 from voice_agent.offline_services import GreedyWhisper
 from voice_agent.simulator.scripts import load_scripts
 from voice_agent.simulator.voice import RATE, line_audio_file, read_pcm
@@ -34,7 +35,6 @@ from voice_agent.simulator.voice import RATE, line_audio_file, read_pcm
 REPO = Path(__file__).resolve().parent.parent
 LINES = int(os.environ.get("BENCH_STT_LINES", "150"))
 SEED = 11
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 def english_lines() -> list[str]:
@@ -49,19 +49,6 @@ def english_lines() -> list[str]:
     unique = sorted(set(lines))
     random.Random(SEED).shuffle(unique)
     return unique[:LINES]
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def edit_distance(a: list[str], b: list[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
 
 
 def transcribe(model: GreedyWhisper, audio: np.ndarray) -> tuple[str, float]:
