@@ -87,18 +87,11 @@ def test_the_same_recording_gives_the_same_transcript(transcriber):
 
 
 @pytest.mark.audio
-def test_turns_either_side_of_the_other_sides_line_keep_their_words_and_order(transcriber):
+def test_turns_either_side_of_the_other_sides_line_keep_their_words_and_order(transcriber, scorer):
     # Decoded in one window, Whisper's VAD glued the answer to the closing: "I can help you
     # with?" was lost and "Thank" came before the caller's "No nothing else".
-    from qa_engine.pipeline import Scorer
-    from qa_engine.rubric import load_rubric_dir
-    from qa_engine.rules_judge import RulesJudge
-
-    rubric = load_rubric_dir(REPO / "prompts")
     document = transcriber.transcribe_file(SEAM_CALL).document
-    result = Scorer(rubric, RulesJudge(rubric)).score_transcript(
-        document, call_id="seam", agent_id="ai-agent"
-    )
+    result = scorer.score_transcript(document, call_id="seam", agent_id="ai-agent")
     lines = result.transcript_text.lower().splitlines()
     assert lines[-2].startswith("customer: no nothing else")
     assert lines[-1].startswith("agent: thank you for calling battery smart")
