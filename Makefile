@@ -96,11 +96,11 @@ call-demo: $(INSTALLED)
 
 # Concurrent simulated calls: response latency, CPU per call-minute, calls held (JSON).
 bench-voice: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice $(BENCH_ARGS)
 
 # The live bot's speech recognition: a window cut to the turn against Whisper's full 30 s.
 bench-stt: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.stt_window
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.stt_window $(BENCH_ARGS)
 
 # The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
 voice-local: $(INSTALLED)

@@ -583,7 +583,7 @@ class VoiceStack(Stack):
             self,
             "HealthCheck",
             source_dir=LAMBDA_SRC,
-            packages=["handlers", "contracts"],
+            packages=["handlers", "contracts", "qa_aws"],
             requirements=LAMBDA_SRC / "requirements-probe.txt",
             handler="handlers.voice_health.lambda_handler",
             description="Calls the voice line's health check over HTTPS, as a caller would",

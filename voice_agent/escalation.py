@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from contracts import alerts as alert_contract
 from contracts import voice_line
 from qa_engine.rubric import Rubric
 from qa_engine.rules_judge import escalation_requested
@@ -126,13 +127,15 @@ def publish_live_escalation(
     )
     sns.publish(
         TopicArn=topic_arn,
-        Subject=f"[URGENT] Live call {call_id}: caller asked for a supervisor",
+        Subject=alert_contract.subject(
+            f"[URGENT] Live call {call_id}: caller asked for a supervisor"
+        ),
         Message=f"{body}\n{join}" if join else body,
-        MessageAttributes={
-            "severity": {"DataType": "String", "StringValue": "URGENT"},
-            "kind": {"DataType": "String", "StringValue": "LIVE_ESCALATION"},
-            "call_id": {"DataType": "String", "StringValue": call_id},
-        },
+        MessageAttributes=alert_contract.message_attributes(
+            severity=alert_contract.URGENT,
+            kind=alert_contract.LIVE_ESCALATION,
+            call_id=call_id,
+        ),
     )
 
 
@@ -166,8 +169,8 @@ class LocalEscalationLog:
             )
         entry = {
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-            "severity": "URGENT",
-            "kind": "LIVE_ESCALATION",
+            alert_contract.SEVERITY: alert_contract.URGENT,
+            alert_contract.KIND: alert_contract.LIVE_ESCALATION,
             "call_id": call_id,
             "reason": reason,
         }

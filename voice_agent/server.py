@@ -5,7 +5,6 @@ python -m voice_agent.server        (uvicorn on 127.0.0.1:8080, behind Caddy)
 
 from __future__ import annotations
 
-import os
 import sys
 
 import uvicorn
@@ -19,8 +18,7 @@ from voice_agent.settings import SettingsError, VoiceSettings
 from voice_agent.web_origin import WebOrigin
 
 
-def build() -> object:
-    settings = VoiceSettings.from_env()
+def build(settings: VoiceSettings) -> object:
     rubric = load_rubric_dir()
     web_origin = WebOrigin.from_settings(settings)
     web_origin.refresh()  # once before serving; afterwards in the background
@@ -63,13 +61,12 @@ def server_config(app: object, host: str, port: int) -> uvicorn.Config:
 
 def main() -> int:
     try:
-        app = build()
+        settings = VoiceSettings.from_env()
+        app = build(settings)
     except SettingsError as exc:
         print(f"voice agent: {exc}", file=sys.stderr)
         return 2
-    uvicorn.Server(
-        server_config(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080")))
-    ).run()
+    uvicorn.Server(server_config(app, settings.host, settings.port)).run()
     return 0
 
 

@@ -28,7 +28,7 @@ from qa_engine.errors import QAInputError, RubricError
 from qa_engine.ids import check_call_id
 from qa_engine.models import QAResult
 from qa_engine.pipeline import QAPipeline, Scorer
-from qa_engine.rubric import default_rubric
+from qa_engine.rubric import load_rubric_dir
 from qa_engine.rules_judge import RulesJudge
 
 AUDIO_SUFFIXES = (".wav", ".ogg", ".opus", ".oga", ".mp4", ".m4a", ".flac", ".mp3", ".webm")
@@ -55,7 +55,7 @@ class App:
         self.settings = settings
         self.out = out
         self.err = err
-        rubric = default_rubric()
+        rubric = load_rubric_dir(settings.prompts_dir)
         self.scorer = Scorer(rubric, RulesJudge(rubric))
         self._store: SQLiteResultStore | None = None
 

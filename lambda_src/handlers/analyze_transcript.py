@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.config import Config
 
+from contracts.storage import ObjectKeyError, recording_ref, transcript_ref
 from handlers.events import (
     ObjectChangedError,
     S3Object,
@@ -30,7 +31,6 @@ from handlers.events import (
 )
 from qa_aws.bedrock_judge import BedrockJudge, FallbackJudge
 from qa_aws.dynamo_store import DynamoResultStore, newer_version_stored, original_agent_id
-from qa_aws.keys import ObjectKeyError, recording_ref, transcript_ref
 from qa_aws.observability import logger, metrics
 from qa_aws.prompts import S3PromptStore
 from qa_aws.settings import AnalyzeSettings

@@ -9,7 +9,6 @@ it; the dead-letter queue keeps it after the last).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,9 +24,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import ClientError
 
 from contracts import voice_line
+from contracts.storage import ObjectKeyError, media_format, metadata_key, recording_ref
 from handlers.events import S3Object, is_s3_test_event, message_body, s3_objects
 from qa_aws.dynamo_store import DynamoResultStore
-from qa_aws.keys import ObjectKeyError, media_format, recording_ref
 from qa_aws.observability import logger, metrics
 from qa_aws.settings import StartQASettings
 from qa_aws.transcribe_jobs import (
@@ -50,8 +49,10 @@ class Services:
     s3: Any
     transcribe: Any
     store: DynamoResultStore
-    # The queue's maxReceiveCount (the stack sets it): the last delivery before dead-lettering.
-    max_receive_count: int = 5
+
+    @property
+    def max_receive_count(self) -> int:
+        return self.settings.max_receive_count
 
 
 @cache
@@ -64,7 +65,6 @@ def services() -> Services:
         s3=s3,
         transcribe=boto3.client("transcribe"),
         store=DynamoResultStore(table, s3, settings.transcripts_bucket),
-        max_receive_count=int(os.environ.get("MAX_RECEIVE_COUNT", "5")),
     )
 
 
@@ -89,7 +89,7 @@ def _reject(svc: Services, obj: S3Object, call_id: str, agent_id: str, reason: s
 def _nobody_joined(svc: Services, obj: S3Object) -> bool:
     """What the voice bot wrote beside the recording says the caller never joined."""
     try:
-        meta = svc.s3.get_object(Bucket=obj.bucket, Key=voice_line.metadata_key(obj.key))
+        meta = svc.s3.get_object(Bucket=obj.bucket, Key=metadata_key(obj.key))
         data = json.loads(meta["Body"].read())
     except ClientError as exc:
         # Missing (without s3:ListBucket S3 says AccessDenied for a missing key): a recording

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import ssl
 import time
@@ -29,8 +28,8 @@ from contracts.health_metrics import (
     HEALTHY,
     NAMESPACE,
 )
-from contracts.line_hours import LineHours
 from contracts.voice_line import HEALTH_PATH
+from qa_aws.settings import HealthCheckSettings
 
 STARTUP_GRACE_MINUTES = 10
 TIMEOUT_SECONDS = 10.0
@@ -98,14 +97,12 @@ def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
 
 
 def lambda_handler(event: dict, context: Any, now: datetime | None = None) -> dict:
-    host = os.environ["VOICE_HOSTNAME"]
-    hours = os.environ.get("VOICE_HOURS", "")
+    settings = HealthCheckSettings.from_env()
+    host, line = settings.hostname, settings.hours
     at = now or datetime.now(UTC)
-    if hours:
-        line = LineHours.parse(hours, "VOICE_HOURS")
-        if not line.is_open(at) or line.opened_within(at, STARTUP_GRACE_MINUTES):
-            print(json.dumps({"host": host, "detail": f"closed by schedule ({line})"}))
-            return {"checked": False, "reason": "closed"}
+    if line is not None and (not line.is_open(at) or line.opened_within(at, STARTUP_GRACE_MINUTES)):
+        print(json.dumps({"host": host, "detail": f"closed by schedule ({line})"}))
+        return {"checked": False, "reason": "closed"}
     result = probe(host)
     print(json.dumps(emf(result, host, int(at.timestamp() * 1000))))
     return {"checked": True, "healthy": result.healthy, "detail": result.detail}

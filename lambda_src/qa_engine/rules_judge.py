@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from contracts import sops
 from qa_engine.models import (
     Conversation,
     Evidence,
@@ -174,7 +175,9 @@ class RulesJudge:
     def greeting(self, call: CallText) -> SopCheck:
         agent_turns = call.conversation.spoken_turns(Speaker.AGENT)
         if not agent_turns:
-            return self._check("S1", triggered=True, followed=False, note="The agent never spoke.")
+            return self._check(
+                sops.GREETING, triggered=True, followed=False, note="The agent never spoke."
+            )
         opening = [agent_turns[0]]
         first_words = {w for s in call.in_turns([agent_turns[0].index]) for w in s.tokens}
         if len(agent_turns) > 1 and first_words <= self.rubric.hello_words:
@@ -197,7 +200,9 @@ class RulesJudge:
             if not missing
             else "Opening lacked " + ", ".join(missing) + "."
         )
-        return self._check("S1", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.GREETING, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     def agent_name(self, call: CallText, segments: Sequence[Segment]) -> str | None:
         regex = self.rubric.cue("agent_name")
@@ -244,7 +249,9 @@ class RulesJudge:
     def closing(self, call: CallText) -> SopCheck:
         last_turns = call.conversation.spoken_turns(Speaker.AGENT)[-3:]
         if not last_turns:
-            return self._check("S2", triggered=True, followed=False, note="The agent never spoke.")
+            return self._check(
+                sops.CLOSING, triggered=True, followed=False, note="The agent never spoke."
+            )
         segments = call.in_turns(t.index for t in last_turns)
         asked = call.hits_in("anything_else", segments)
         thanked = call.hits_in("thanks_for_calling", segments) or [
@@ -266,7 +273,9 @@ class RulesJudge:
             if not missing
             else "Agent's last turns lacked " + " and ".join(missing) + "."
         )
-        return self._check("S2", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.CLOSING, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     # --- S3 and S4 --------------------------------------------------------------------------
 
@@ -290,7 +299,9 @@ class RulesJudge:
     def swollen_battery_photo(self, call: CallText) -> SopCheck:
         report = _first(self.hazard_reports(call, ["hazard_swollen"]))
         if report is None:
-            return self._check("S3", triggered=False, followed=True, note="No swollen battery.")
+            return self._check(
+                sops.SWOLLEN_BATTERY, triggered=False, followed=True, note="No swollen battery."
+            )
         requests = [
             h
             for h in _after(call.hits("photo_term", Speaker.AGENT), report.segment.position)
@@ -300,14 +311,14 @@ class RulesJudge:
         if requests:
             evidence.append(call.evidence(requests[0]))
             return self._check(
-                "S3",
+                sops.SWOLLEN_BATTERY,
                 triggered=True,
                 followed=True,
                 evidence=evidence,
                 note="Swollen battery reported; agent asked for a photo of it.",
             )
         return self._check(
-            "S3",
+            sops.SWOLLEN_BATTERY,
             triggered=True,
             followed=False,
             evidence=evidence,
@@ -334,7 +345,9 @@ class RulesJudge:
     def safety_instructions(self, call: CallText) -> SopCheck:
         report = _first(self.hazard_reports(call, HAZARD_GROUPS))
         if report is None:
-            return self._check("S4", triggered=False, followed=True, note="No hazard reported.")
+            return self._check(
+                sops.SAFETY, triggered=False, followed=True, note="No hazard reported."
+            )
         position = report.segment.position
         stop = _first(_after(call.hits("stop_using", Speaker.AGENT), position))
         away = _first(_after(call.hits("keep_away", Speaker.AGENT), position))
@@ -349,7 +362,9 @@ class RulesJudge:
         else:
             note = "Hazard reported; agent did not tell the customer to " + " or ".join(missing)
             note += "."
-        return self._check("S4", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.SAFETY, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     # --- S5 ---------------------------------------------------------------------------------
 
@@ -364,7 +379,9 @@ class RulesJudge:
     def escalation(self, call: CallText) -> SopCheck:
         request = _first(self.escalation_requests(call))
         if request is None:
-            return self._check("S5", triggered=False, followed=True, note="No escalation request.")
+            return self._check(
+                sops.ESCALATION, triggered=False, followed=True, note="No escalation request."
+            )
         offers = [
             h
             for h in _after(call.hits("escalation_offer", Speaker.AGENT), request.segment.position)
@@ -382,7 +399,7 @@ class RulesJudge:
         else:
             note = "Customer asked for escalation; agent did not offer to connect or escalate."
         return self._check(
-            "S5", triggered=True, followed=bool(offers), evidence=evidence, note=note
+            sops.ESCALATION, triggered=True, followed=bool(offers), evidence=evidence, note=note
         )
 
     # --- S6 ---------------------------------------------------------------------------------
@@ -434,7 +451,7 @@ class RulesJudge:
         disclosure = _first(self.disclosures(call))
         if disclosure is None:
             return self._check(
-                "S6", triggered=False, followed=True, note="No account details disclosed."
+                sops.IDENTITY, triggered=False, followed=True, note="No account details disclosed."
             )
         verified = _first(call.hits("verification", Speaker.AGENT))
         in_time = verified is not None and _said_before(verified, disclosure)
@@ -447,7 +464,9 @@ class RulesJudge:
             note = "Agent disclosed account details before verifying the customer."
         else:
             note = "Agent disclosed account details without verifying the customer."
-        return self._check("S6", triggered=True, followed=in_time, evidence=evidence, note=note)
+        return self._check(
+            sops.IDENTITY, triggered=True, followed=in_time, evidence=evidence, note=note
+        )
 
     # --- risk and summary -------------------------------------------------------------------
 
@@ -456,19 +475,21 @@ class RulesJudge:
         threats = call.asserted(call.hits("legal_threat", Speaker.CUSTOMER), allow_conditional=True)
         if threats:
             signals.append(
-                RiskSignal(reason="LEGAL_THREAT", evidence=[call.evidence(h) for h in threats[:3]])
+                RiskSignal(
+                    reason=sops.LEGAL_THREAT, evidence=[call.evidence(h) for h in threats[:3]]
+                )
             )
         abuse = call.hits("abuse")
         if abuse:
             signals.append(
-                RiskSignal(reason="ABUSE", evidence=[call.evidence(h) for h in abuse[:3]])
+                RiskSignal(reason=sops.ABUSE, evidence=[call.evidence(h) for h in abuse[:3]])
             )
         return signals
 
     def summary(self, checks: Sequence[SopCheck], risks: Sequence[RiskSignal]) -> str:
         violated = [c for c in checks if c.violated]
-        parts = [c.note for c in checks if c.triggered and c.sop_id not in ("S1", "S2")]
-        parts += [c.note for c in violated if c.sop_id in ("S1", "S2")]
+        parts = [c.note for c in checks if c.triggered and c.sop_id not in sops.SCRIPT_SOPS]
+        parts += [c.note for c in violated if c.sop_id in sops.SCRIPT_SOPS]
         if risks:
             parts.append("Risk: " + ", ".join(r.reason.replace("_", " ").lower() for r in risks))
         if not violated and not parts:

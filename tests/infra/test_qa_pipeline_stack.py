@@ -6,7 +6,7 @@ import json
 
 from aws_cdk.assertions import Match
 
-from qa_aws.dynamo_store import AGENT_INDEX, FLAGGED_INDEX
+from contracts.results_table import AGENT_INDEX, FLAGGED_INDEX
 from stacks.qa_pipeline_stack import AUDIO_SUFFIXES
 from tests.infra.conftest import BLOCK_ALL_PUBLIC_ACCESS, policy_statements, resources
 

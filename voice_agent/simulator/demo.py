@@ -14,8 +14,8 @@ import sys
 
 from autoqa.cli import App, format_scorecard, format_table
 from autoqa.settings import Settings
+from contracts.voice_line import BOT_AGENT_ID
 from voice_agent.loopback import restrict_ice_to_loopback
-from voice_agent.settings import AGENT_ID
 from voice_agent.simulator.runner import OfflineBot, run_calls
 from voice_agent.simulator.scripts import load_scripts
 
@@ -44,7 +44,7 @@ def main() -> int:
         return 1
     scored = []
     status = App(settings, sys.stdout, sys.stderr).run(
-        recordings, AGENT_ID, None, on_result=scored.append, emit=False
+        recordings, BOT_AGENT_ID, None, on_result=scored.append, emit=False
     )
     print(format_table(scored))
     for result in scored:
