@@ -6,7 +6,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from voice_agent.deploy.ports import PUBLIC_PORTS
+from contracts.voice_host import PUBLIC_PORTS
 
 
 class VoiceHost(Construct):

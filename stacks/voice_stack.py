@@ -39,6 +39,7 @@ from cdk_constructs.nag import acknowledge, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.secure_bucket import SecureBucket
 from cdk_constructs.voice_host import VoiceHost
+from contracts import voice_host
 from contracts.bedrock_models import default_model_id
 from contracts.health_metrics import (
     CERTIFICATE_DAYS_LEFT,
@@ -49,10 +50,9 @@ from contracts.health_metrics import (
 )
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
+from contracts.voice_host import APP_DIR, CADDY_DATA, RUN_DIR, STATE_PREFIX, VOICE_DIR
 from contracts.voice_line import MAX_CALL_SECONDS, SILENCE_TIMEOUT_SECONDS
 from stacks.qa_pipeline_stack import recordings_bucket_name
-from voice_agent.deploy import checks
-from voice_agent.deploy.layout import APP_DIR, CADDY_DATA, RUN_DIR, STATE_PREFIX, VOICE_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
@@ -198,24 +198,24 @@ class VoiceStackSettings:
             ("voice:domain", self.domain),
             ("voice:hosted_zone_name", self.hosted_zone_name),
         ):
-            if value is not None and not checks.is_hostname(value):
+            if value is not None and not voice_host.is_hostname(value):
                 raise ValueError(
-                    f"{name} {value!r} is not a host name (e.g. {checks.HOSTNAME_EXAMPLE})"
+                    f"{name} {value!r} is not a host name (e.g. {voice_host.HOSTNAME_EXAMPLE})"
                 )
         if self.hosted_zone_id is not None and not HOSTED_ZONE_ID.fullmatch(self.hosted_zone_id):
             raise ValueError(
                 f"voice:hosted_zone_id {self.hosted_zone_id!r} is not a Route 53 zone id "
                 "(e.g. Z0123456789ABCDEFGHIJ)"
             )
-        if self.acme_email is not None and not checks.is_email(self.acme_email):
+        if self.acme_email is not None and not voice_host.is_email(self.acme_email):
             raise ValueError(
                 f"voice:acme_email {self.acme_email!r} is not an e-mail address "
-                f"(e.g. {checks.EMAIL_EXAMPLE})"
+                f"(e.g. {voice_host.EMAIL_EXAMPLE})"
             )
-        if self.support_phone is not None and not checks.is_phone(self.support_phone):
+        if self.support_phone is not None and not voice_host.is_phone(self.support_phone):
             raise ValueError(
                 f"web:support_phone {self.support_phone!r} is not a phone number: 6 to 20 "
-                f"digits, spaces, +, -, ( or ) (e.g. {checks.PHONE_EXAMPLE})"
+                f"digits, spaces, +, -, ( or ) (e.g. {voice_host.PHONE_EXAMPLE})"
             )
         for name, value, (low, high), unit in (
             ("voice:max_calls", self.max_calls, MAX_CALLS_RANGE, "calls"),

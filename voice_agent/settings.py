@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts import environment as env
-from contracts import voice_line
+from contracts import voice_host, voice_line
 from contracts.bedrock_models import HOME_REGION, ModelError, check_model_id, default_model_id
 from contracts.line_hours import HoursError, LineHours
 
@@ -21,7 +21,6 @@ DEFAULT_MODEL_ID = default_model_id()
 DEFAULT_VOICE = "Kajal"  # Amazon Polly's neural Indian English voice
 SERVICES = ("aws", "offline")
 LOCAL_LLMS = ("policy", "bedrock")
-CONNECT_API_PORT = 8080
 LOCAL_BOT_PORT = 7860
 _TRUE = ("1", "true", "yes")
 
@@ -63,7 +62,7 @@ class VoiceSettings:
     trusted_proxies: tuple[str, ...] = voice_line.DEFAULT_TRUSTED_PROXIES
     publish_metrics: bool = False  # the instance's call counts to CloudWatch
     host: str = "127.0.0.1"  # where the connect API (or the local bot) listens
-    port: int = CONNECT_API_PORT
+    port: int = voice_host.CONNECT_API
     # A developer's machine only: which services answer, which brain, where calls are kept.
     services: str = "aws"  # aws | offline (faster-whisper, espeak-ng, the SOP policy)
     local_llm: str = "policy"  # offline only: policy | bedrock (with the policy as fallback)
@@ -125,7 +124,7 @@ class VoiceSettings:
             trusted_proxies=read.proxies(),
             publish_metrics=read.text(env.CALL_METRICS) == voice_line.CALL_METRICS_CLOUDWATCH,
             host=read.text(env.HOST) or "127.0.0.1",
-            port=read.number(env.PORT, CONNECT_API_PORT, int),
+            port=read.number(env.PORT, voice_host.CONNECT_API, int),
             **read.limits(),
         )
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contracts import environment as env
+from contracts import voice_host as ports
 from contracts import voice_line
-from voice_agent.deploy import ports
 from voice_agent.deploy.render import TEMPLATES, main, sslip_hostname
 
 DEPLOY = TEMPLATES.parent
@@ -150,21 +151,21 @@ def _env(out) -> dict[str, str]:
 
 
 def test_the_agent_is_told_its_call_limits_the_support_phone_and_its_proxy(rendered, tmp_path):
-    env = _env(rendered)  # the contract's defaults
-    assert env[voice_line.ENV_SUPPORT_PHONE] == ""
-    assert env[voice_line.ENV_JOIN_TIMEOUT] == str(voice_line.JOIN_TIMEOUT_SECONDS)
-    assert env[voice_line.ENV_SILENCE_TIMEOUT] == str(voice_line.SILENCE_TIMEOUT_SECONDS)
-    assert env[voice_line.ENV_MAX_CALL] == str(voice_line.MAX_CALL_SECONDS)
+    agent_env = _env(rendered)  # the contract's defaults
+    assert agent_env[env.SUPPORT_PHONE] == ""
+    assert agent_env[env.JOIN_TIMEOUT_SECONDS] == str(voice_line.JOIN_TIMEOUT_SECONDS)
+    assert agent_env[env.SILENCE_TIMEOUT_SECONDS] == str(voice_line.SILENCE_TIMEOUT_SECONDS)
+    assert agent_env[env.MAX_CALL_SECONDS] == str(voice_line.MAX_CALL_SECONDS)
     # Caddy on this host is the only peer whose X-Forwarded-For is believed.
-    assert env[voice_line.ENV_TRUSTED_PROXIES] == "127.0.0.1,::1"
+    assert agent_env[env.TRUSTED_PROXIES] == "127.0.0.1,::1"
     out = render_with(
         tmp_path, "--support-phone", "+91 80 4567 8900", "--silence-timeout", "45",
         "--max-call-seconds", "600",
     )  # fmt: skip
-    env = _env(out)
-    assert env[voice_line.ENV_SUPPORT_PHONE] == "+91 80 4567 8900"
-    assert env[voice_line.ENV_SILENCE_TIMEOUT] == "45"
-    assert env[voice_line.ENV_MAX_CALL] == "600"
+    agent_env = _env(out)
+    assert agent_env[env.SUPPORT_PHONE] == "+91 80 4567 8900"
+    assert agent_env[env.SILENCE_TIMEOUT_SECONDS] == "45"
+    assert agent_env[env.MAX_CALL_SECONDS] == "600"
 
 
 @pytest.mark.parametrize(
