@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from contracts.bedrock_models import CLAUDE_HAIKU_4_5, DEFAULT_MODEL_ID, NOVA_MODEL_ID
+
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
 HANDLERS = ("handlers.start_qa", "handlers.analyze_transcript")
@@ -32,15 +34,15 @@ PRICES = {
     # model through the global profile, and Amazon Nova Lite for accounts whose credits cover
     # only Amazon models.
     "bedrock": {
-        "apac.anthropic.claude-haiku-4-5-20251001-v1:0": {
+        DEFAULT_MODEL_ID: {
             "input_per_1k": 0.0011,
             "output_per_1k": 0.0055,
         },
-        "global.anthropic.claude-haiku-4-5-20251001-v1:0": {
+        f"global.{CLAUDE_HAIKU_4_5}": {
             "input_per_1k": 0.001,
             "output_per_1k": 0.005,
         },
-        "apac.amazon.nova-lite-v1:0": {
+        NOVA_MODEL_ID: {
             "input_per_1k": 0.00006,
             "output_per_1k": 0.00024,
         },

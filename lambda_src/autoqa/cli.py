@@ -24,14 +24,13 @@ from autoqa.settings import DEFAULT_AGENT_ID, Settings
 from autoqa.store import SQLiteResultStore, UnreadableRow, write_atomically
 from autoqa.terminal import printable
 from autoqa.transcriber import SpeechModelError
+from contracts.storage import AUDIO_SUFFIXES
 from qa_engine.errors import QAInputError, RubricError
 from qa_engine.ids import check_call_id
 from qa_engine.models import QAResult
 from qa_engine.pipeline import QAPipeline, Scorer
 from qa_engine.rubric import load_rubric_dir
 from qa_engine.rules_judge import RulesJudge
-
-AUDIO_SUFFIXES = (".wav", ".ogg", ".opus", ".oga", ".mp4", ".m4a", ".flac", ".mp3", ".webm")
 
 
 class _NullStore:

@@ -14,6 +14,7 @@ import sys
 
 from autoqa.cli import App, format_scorecard, format_table
 from autoqa.settings import Settings
+from contracts.storage import metadata_key
 from contracts.voice_line import BOT_AGENT_ID
 from voice_agent.loopback import restrict_ice_to_loopback
 from voice_agent.simulator.runner import OfflineBot, run_calls
@@ -50,9 +51,7 @@ def main() -> int:
     for result in scored:
         print()
         print(format_scorecard(result))
-        meta = json.loads(
-            (settings.home / "recordings" / f"{result.call_id}.meta.json").read_text()
-        )
+        meta = json.loads((settings.home / "recordings" / metadata_key(result.call_id)).read_text())
         print(f"  answered by: {meta['llm']}; escalated: {meta['escalated']}")
     escalations = settings.home / "escalations.jsonl"
     if escalations.is_file():

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from contracts import environment as variables
+from contracts.storage import metadata_key
 from voice_agent.simulator.caller import ANSWER_TIMEOUT, CallResult, place_call
 from voice_agent.simulator.scripts import CallScript
 
@@ -93,9 +95,9 @@ class OfflineBot:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
-            "VOICE_SERVICES": "offline",
-            "VOICE_ICE_LOOPBACK": "1",
-            "AUTOQA_HOME": str(self.home),
+            variables.VOICE_SERVICES: "offline",
+            variables.VOICE_ICE_LOOPBACK: "1",
+            variables.AUTOQA_HOME: str(self.home),
             "PYTHONPATH": os.pathsep.join([str(REPO / "lambda_src"), str(REPO)]),
             **self._extra_env,
         }
@@ -126,7 +128,7 @@ class OfflineBot:
         return self._process.pid
 
     def wait_for_recording(self, call_id: str, timeout: float = 15.0) -> Path:
-        path = self.home / "recordings" / f"{call_id}.meta.json"
+        path = self.home / "recordings" / metadata_key(call_id)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if path.is_file():
