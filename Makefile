@@ -92,7 +92,7 @@ deploy-web: $(INSTALLED) frontend
 
 # Whole calls with no cloud: the offline bot, scripted callers over WebRTC, their scorecards.
 call-demo: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m voice_agent.simulator.demo
+	PYTHONPATH=lambda_src:. $(BIN)/python -m scripts.call_demo
 
 # Concurrent simulated calls: response latency, CPU per call-minute, calls held (JSON).
 bench-voice: $(INSTALLED)

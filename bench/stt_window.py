@@ -25,9 +25,9 @@ import numpy as np
 import soxr
 import yaml
 
-from autoqa.transcriber import DOMAIN_HOTWORDS, bundled_model_path
 from bench.transcription import edit_distance
 from bench.transcription import normalize as words
+from speech import DOMAIN_HOTWORDS, bundled_model_path
 from voice_agent.offline_services import GreedyWhisper
 from voice_agent.simulator.scripts import load_scripts
 from voice_agent.simulator.voice import RATE, line_audio_file, read_pcm

@@ -43,7 +43,7 @@ from stacks.settings import QaSettings
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
-RUNTIME_PACKAGES = ["handlers", "qa_aws", "qa_engine", "contracts"]
+RUNTIME_PACKAGES = ["handlers", "application", "qa_aws", "qa_engine", "contracts"]
 TRANSCRIPT_VERSIONS_KEPT_DAYS = 14  # the dead-letter queues' retention
 
 

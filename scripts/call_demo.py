@@ -12,7 +12,8 @@ import asyncio
 import json
 import sys
 
-from autoqa.cli import App, format_scorecard, format_table
+from autoqa.commands import App
+from autoqa.formatting import format_scorecard, format_table
 from autoqa.settings import Settings
 from contracts.storage import metadata_key
 from contracts.voice_line import BOT_AGENT_ID
