@@ -21,8 +21,8 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from contracts import alerts as alert_contract
 from contracts import voice_line
+from qa_engine.caller_signals import escalation_requested
 from qa_engine.rubric import Rubric
-from qa_engine.rules_judge import escalation_requested
 from voice_agent.invites import InviteBook, join_url
 from voice_agent.settings import VoiceSettings
 
