@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
+.PHONY: install frontend test-python test-frontend test-fast hooks demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
 
 install: $(INSTALLED)
 
@@ -30,19 +30,30 @@ frontend: $(FRONTEND_INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/autoqa demo
 
-test: test-python test-frontend
+# Everything CI runs: lint and types, every Python test (e2e calls included), the page's tests.
+test: lint test-python test-frontend
 
 test-python: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Daily work: every test but the whole calls over WebRTC and the speech model's (two workers).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -m "not e2e and not audio" -n 2
 
 # Unit tests (Vitest), then the built page in headless Chromium.
 test-frontend: frontend
 	cd frontend && npm test
 	cd frontend && npm run test:e2e
 
+# Style, complexity (no function over 12) and types (strict on qa_engine and contracts).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Runs `make lint`'s checks before each commit.
+hooks: $(INSTALLED)
+	$(BIN)/pre-commit install
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,7 +29,7 @@ CALL_MINUTES = 5
 WORDS_PER_MINUTE = 150  # both parties together, a typical support call
 CHARS_PER_TOKEN = 3.5  # Claude's tokenizer on English and romanized text, roughly
 
-PRICES = {
+PRICES: dict[str, Any] = {
     "transcribe_per_minute": 0.024,
     # The models offered: the default (Claude Haiku 4.5 through the APAC profile), the same
     # model through the global profile, and Amazon Nova Lite for accounts whose credits cover
@@ -71,7 +72,7 @@ PRICE_SOURCES = {
     ),
 }
 # The voice line's instance and what stays on with it (ap-south-1, per hour or month).
-VOICE_PRICES = {
+VOICE_PRICES: dict[str, Any] = {
     "instance_per_hour": {"t3.medium": 0.0448, "t4g.small": 0.0184},
     "gp3_per_gb_month": 0.0912,
     "disk_gb": 30,

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soxr
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             differ += words(heard["short_window"]) != words(heard["full_window"])
             if n % 25 == 0:
                 print(f"stt-window: {n}/{len(lines)} lines", file=sys.stderr)
-    summary = {
+    summary: dict[str, Any] = {
         "lines": len(lines),
         "reference_words": reference_words,
         "lines_heard_differently": differ,

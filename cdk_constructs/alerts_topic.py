@@ -64,7 +64,7 @@ class AlertsTopic(Construct):
             "Publishing to the encrypted topic needs GenerateDataKey* on its key only",
         )
 
-    def notify(self, *alarms: cloudwatch.IAlarm) -> None:
+    def notify(self, *alarms: cloudwatch.Alarm) -> None:
         """Each alarm tells this topic when it fires and when it recovers."""
         action = actions.SnsAction(self.topic)
         for alarm in alarms:

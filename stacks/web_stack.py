@@ -45,7 +45,7 @@ class WebStack(Stack):
             connect_src=[f"https://{voice_hostname}", f"wss://{voice_hostname}"],
             logs=logs,
         )
-        config = {
+        config: dict[str, object] = {
             "connectApiUrl": f"https://{voice_hostname}{CONNECT_PATH}",
             "livekitUrl": f"wss://{voice_hostname}",
             "supportPhone": support_phone,

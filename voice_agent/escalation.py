@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    Retrying,
+    nap,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from contracts import alerts as alert_contract
 from contracts import voice_line
@@ -68,7 +74,7 @@ def publish_with_retries(publish: Callable[[], Any], sleep: Sleep | None = None)
         wait=wait_exponential(multiplier=0.5, max=2),
         retry=retry_if_exception_type((ClientError, BotoCoreError, ConnectionError)),
         reraise=True,
-        **({"sleep": sleep} if sleep is not None else {}),
+        sleep=sleep if sleep is not None else nap.sleep,
     )
     try:
         retrying(publish)

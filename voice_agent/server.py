@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
 from qa_engine.rubric import load_rubric_dir
 from voice_agent.call_metrics import CallMetrics
@@ -18,7 +19,7 @@ from voice_agent.settings import SettingsError, VoiceSettings
 from voice_agent.web_origin import WebOrigin
 
 
-def build(settings: VoiceSettings) -> object:
+def build(settings: VoiceSettings) -> FastAPI:
     rubric = load_rubric_dir()
     web_origin = WebOrigin.from_settings(settings)
     web_origin.refresh()  # once before serving; afterwards in the background
@@ -51,7 +52,7 @@ def build(settings: VoiceSettings) -> object:
     )
 
 
-def server_config(app: object, host: str, port: int) -> uvicorn.Config:
+def server_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     # The API decides itself whose X-Forwarded-For it believes (connect_api.client_address):
     # uvicorn's own proxy-header handling would rewrite the peer address before it looks.
     return uvicorn.Config(

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from contracts import environment as env
 from contracts import voice_host, voice_line
@@ -27,6 +28,12 @@ _TRUE = ("1", "true", "yes")
 
 class SettingsError(RuntimeError):
     pass
+
+
+class _Limits(TypedDict):
+    join_timeout_secs: float
+    silence_timeout_secs: float
+    max_call_secs: float
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class VoiceSettings:
             stt_language=read.text(env.STT_LANGUAGE) or "en-IN",
             alerts_topic_arn=read.text(env.ALERTS_TOPIC_ARN),
             support_phone=read.text(env.SUPPORT_PHONE),
-            port=read.number(env.PORT, LOCAL_BOT_PORT, int),
+            port=read.whole(env.PORT, LOCAL_BOT_PORT),
             services=read.choice(env.VOICE_SERVICES, SERVICES),
             local_llm=read.choice(env.VOICE_LLM, LOCAL_LLMS),
             ice_loopback=read.flag(env.VOICE_ICE_LOOPBACK),
@@ -116,15 +123,15 @@ class VoiceSettings:
             alerts_topic_arn=read.text(env.ALERTS_TOPIC_ARN),
             web_origin=read.text(env.WEB_ORIGIN),
             web_origin_parameter=read.text(env.WEB_ORIGIN_PARAMETER),
-            max_calls=read.number(env.MAX_CALLS, 4, int),
+            max_calls=read.whole(env.MAX_CALLS, 4),
             hours=read.hours(),
-            calls_per_minute_per_client=read.number(env.CALLS_PER_MINUTE_PER_CLIENT, 6, int),
-            max_calls_per_client=read.number(env.MAX_CALLS_PER_CLIENT, 2, int),
+            calls_per_minute_per_client=read.whole(env.CALLS_PER_MINUTE_PER_CLIENT, 6),
+            max_calls_per_client=read.whole(env.MAX_CALLS_PER_CLIENT, 2),
             support_phone=read.text(env.SUPPORT_PHONE),
             trusted_proxies=read.proxies(),
             publish_metrics=read.text(env.CALL_METRICS) == voice_line.CALL_METRICS_CLOUDWATCH,
             host=read.text(env.HOST) or "127.0.0.1",
-            port=read.number(env.PORT, voice_host.CONNECT_API, int),
+            port=read.whole(env.PORT, voice_host.CONNECT_API),
             **read.limits(),
         )
 
@@ -153,28 +160,40 @@ class _Reader:
             raise SettingsError(f"{name} must be {' or '.join(choices)}, not {value!r}")
         return value
 
-    def number(self, name: str, default: float, kind: type = float, minimum: float = 1):
+    def number(self, name: str, default: float, minimum: float = 1) -> float:
         raw = self.text(name)
         if raw is None:
-            return kind(default)
+            return float(default)
         try:
-            value = kind(raw)
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum:g}, not {raw}")
+        return value
+
+    def whole(self, name: str, default: int, minimum: int = 1) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
         except ValueError:
             raise SettingsError(f"{name} must be a number, not {raw!r}") from None
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, not {raw}")
         return value
 
-    def limits(self) -> dict[str, float]:
-        limits = {
-            "join_timeout_secs": self.number(
+    def limits(self) -> _Limits:
+        limits = _Limits(
+            join_timeout_secs=self.number(
                 env.JOIN_TIMEOUT_SECONDS, voice_line.JOIN_TIMEOUT_SECONDS
             ),
-            "silence_timeout_secs": self.number(
+            silence_timeout_secs=self.number(
                 env.SILENCE_TIMEOUT_SECONDS, voice_line.SILENCE_TIMEOUT_SECONDS
             ),
-            "max_call_secs": self.number(env.MAX_CALL_SECONDS, voice_line.MAX_CALL_SECONDS),
-        }
+            max_call_secs=self.number(env.MAX_CALL_SECONDS, voice_line.MAX_CALL_SECONDS),
+        )
         if limits["max_call_secs"] <= limits["silence_timeout_secs"]:
             raise SettingsError(
                 f"{env.MAX_CALL_SECONDS} must be longer than {env.SILENCE_TIMEOUT_SECONDS}"

@@ -13,7 +13,8 @@ from qa_aws.s3_objects import S3Object, ordering_key
 
 
 def message_body(body: str) -> dict[str, Any]:
-    return json.loads(body)
+    parsed = json.loads(body)
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def is_s3_test_event(body: dict[str, Any]) -> bool:
@@ -23,6 +24,8 @@ def is_s3_test_event(body: dict[str, Any]) -> bool:
 def s3_objects(body: dict[str, Any]) -> Iterator[S3Object]:
     for record in S3Model.model_validate(body).Records:
         obj = record.s3.object
+        if obj is None:  # not an object event
+            continue
         version_id = obj.versionId if obj.versionId and obj.versionId != "null" else None
         yield S3Object(
             bucket=record.s3.bucket.name,

@@ -62,8 +62,9 @@ def probe(host: str, path: str = HEALTH_PATH, port: int = 443, timeout: float = 
     finally:
         conn.close()
     days_left = None
-    if cert and cert.get("notAfter"):
-        expires = ssl.cert_time_to_seconds(cert["notAfter"])
+    not_after = cert.get("notAfter") if cert else None
+    if isinstance(not_after, str) and not_after:
+        expires = ssl.cert_time_to_seconds(not_after)
         days_left = round((expires - (now if now is not None else time.time())) / 86400, 2)
     if response.status != 200:
         return Probe(False, True, days_left, f"health check answered {response.status}")
@@ -71,7 +72,7 @@ def probe(host: str, path: str = HEALTH_PATH, port: int = 443, timeout: float = 
 
 
 def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
-    metrics = {HEALTHY: 1 if result.healthy else 0}
+    metrics: dict[str, float] = {HEALTHY: 1 if result.healthy else 0}
     if result.certificate_valid is not None:
         metrics[CERTIFICATE_VALID] = 1 if result.certificate_valid else 0
     if result.days_left is not None:

@@ -134,7 +134,7 @@ def overlaps(a: Hit, b: Hit) -> bool:
 
 
 def hazard_reports(call: CallText, groups: Iterable[str]) -> list[Hit]:
-    reports = []
+    reports: list[Hit] = []
     for group in groups:
         hits = call.asserted(call.hits(group, Speaker.CUSTOMER))
         if group in WEATHER_SENSITIVE:  # "it's 46 degrees, I am melting" is the weather

@@ -84,7 +84,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [resolve(v) for v in node]
         return node
 
-    return resolve(schema)
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 def tool_config() -> dict[str, Any]:

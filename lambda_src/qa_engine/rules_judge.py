@@ -9,6 +9,7 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from contracts import sops
 from qa_engine.call_text import (
@@ -57,7 +58,7 @@ class RulesJudge:
         risks = self.risk_signals(call)
         return Verdict(sop_checks=checks, risk_signals=risks, summary=self.summary(checks, risks))
 
-    def _check(self, sop_id: str, **fields) -> SopCheck:
+    def _check(self, sop_id: str, **fields: Any) -> SopCheck:
         return SopCheck(sop_id=sop_id, flag=self._flags[sop_id], **fields)
 
     # --- S1 ---------------------------------------------------------------------------------

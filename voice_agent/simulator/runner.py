@@ -110,10 +110,16 @@ class OfflineBot:
         self._wait_until_up()
         return self
 
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            raise RuntimeError("the bot is not started: use OfflineBot as a context manager")
+        return self._process
+
     def _wait_until_up(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited at start; see {self.log_path}")
             try:
                 if httpx.get(f"{self.url}/status", timeout=1).status_code == 200:
@@ -125,7 +131,7 @@ class OfflineBot:
 
     @property
     def pid(self) -> int:
-        return self._process.pid
+        return self.process.pid
 
     def wait_for_recording(self, call_id: str, timeout: float = 15.0) -> Path:
         path = self.home / "recordings" / metadata_key(call_id)
