@@ -73,3 +73,19 @@ AUTOQA_HOME = "AUTOQA_HOME"  # where results, transcripts and recordings are kep
 AUTOQA_HOME_DEFAULT = ".autoqa"  # in the current folder
 AUTOQA_WHISPER_MODEL = "AUTOQA_WHISPER_MODEL"  # a faster-whisper model name or folder
 AUTOQA_PROMPTS_DIR = "AUTOQA_PROMPTS_DIR"  # the rubric's folder, if not the repository's
+
+# Read with a default that suits every deployment, so no stack or rendered file sets them; an
+# operator may (a function's configuration, the instance's agent.env). Every other variable a
+# runtime reads is set by what deploys it.
+OPTIONAL = frozenset(
+    {
+        MIN_DURATION_SECONDS,
+        PROMPTS_REFRESH_SECONDS,
+        MIN_SECONDS_FOR_BEDROCK,
+        POLLY_VOICE,
+        STT_LANGUAGE,
+        WEB_ORIGIN,
+        CALLS_PER_MINUTE_PER_CLIENT,
+        MAX_CALLS_PER_CLIENT,
+    }
+)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from contracts import sops
+from contracts.storage import PROMPTS_PREFIX
 from qa_engine.errors import RubricError
 from qa_engine.text import NegationScope, compile_cues, fold_word, normalize
 
@@ -103,7 +104,9 @@ class Rubric:
             }
             self.agent_role = compile_cues(self.spec.agent_role_cues)
         except re.error as exc:
-            raise RubricError(f"a cue pattern in prompts/{RUBRIC_FILE} is invalid: {exc}") from exc
+            raise RubricError(
+                f"a cue pattern in {PROMPTS_PREFIX}{RUBRIC_FILE} is invalid: {exc}"
+            ) from exc
         neg = self.spec.negation
         self.negation = NegationScope(neg.before, neg.after, adjacent=neg.before_adjacent)
         self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
@@ -125,7 +128,7 @@ class Rubric:
         try:
             return self.cues[name]
         except KeyError:
-            raise RubricError(f"prompts/{RUBRIC_FILE} has no cue group {name!r}") from None
+            raise RubricError(f"{PROMPTS_PREFIX}{RUBRIC_FILE} has no cue group {name!r}") from None
 
     @cached_property
     def version(self) -> str:
