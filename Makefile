@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend test-fast hooks demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
+.PHONY: install frontend test-python test-frontend test-fast hooks import-graph demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
 
 install: $(INSTALLED)
 
@@ -50,6 +50,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Refreshes the import table in docs/architecture.md from the code.
+import-graph: $(INSTALLED)
+	PYTHONPATH=lambda_src:. $(BIN)/python -m scripts.import_graph --write
 
 # Runs `make lint`'s checks before each commit.
 hooks: $(INSTALLED)

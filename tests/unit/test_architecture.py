@@ -215,3 +215,12 @@ def test_each_scan_reports_what_breaks_its_rule():
         f"stacks/bad.py:2: S.__init__: {MAX_STACK_METHOD_LINES + 1}"
     ]
     assert len(list(modules(*PRODUCT))) > 100  # every product module is scanned
+
+
+def test_the_import_table_in_the_docs_is_the_codes():
+    from scripts import import_graph
+
+    document = import_graph.DOC.read_text("utf-8")
+    assert import_graph.refreshed(document) == document, "run `make import-graph`"
+    for package in ALLOWED:
+        assert import_graph.imports(package) <= ALLOWED[package]
