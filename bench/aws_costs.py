@@ -139,13 +139,14 @@ def handler_import_ms(module: str, runs: int = 5) -> float:
 def bundled_asset() -> dict:
     sys.path.insert(0, str(REPO))
     from cdk_constructs.python_function import LocalPipBundling
+    from stacks.qa_pipeline_stack import RUNTIME_PACKAGES
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "asset"
         out.mkdir()
         LocalPipBundling(
             source_dir=LAMBDA_SRC,
-            packages=["handlers", "qa_aws", "qa_engine"],
+            packages=RUNTIME_PACKAGES,
             requirements=LAMBDA_SRC / "requirements.txt",
             arch="arm64",
         ).try_bundle(str(out))

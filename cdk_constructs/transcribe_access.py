@@ -1,5 +1,9 @@
 """Auto-QA's Transcribe batch jobs: the data access role Transcribe assumes (reads recordings,
-writes transcripts), and grants to start and read the jobs QA names (`qa-*`), nothing else."""
+writes transcripts), and grants to start and read the jobs QA names (`qa-*`), nothing else.
+
+The role is added to the given scope as `TranscribeDataAccess`, not nested under a construct of
+its own: its logical id (and so the role) stays the one deployed jobs name. A queued
+Transcribe job keeps the role ARN it was started with; replacing the role would fail it."""
 
 from __future__ import annotations
 
@@ -15,20 +19,18 @@ from contracts.storage import JOB_PREFIX, RECORDINGS_PREFIX, TRANSCRIPTS_PREFIX
 SERVICE = "transcribe.amazonaws.com"
 
 
-class TranscribeAccess(Construct):
+class TranscribeAccess:
     def __init__(
         self,
         scope: Construct,
-        construct_id: str,
         *,
         recordings: s3.IBucket,
         transcripts: s3.IBucket,
     ) -> None:
-        super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        stack = Stack.of(scope)
         self.role = iam.Role(
-            self,
-            "DataAccess",
+            scope,
+            "TranscribeDataAccess",
             description="Assumed by Transcribe to read recordings and write transcripts",
             assumed_by=iam.ServicePrincipal(
                 SERVICE, conditions={"StringEquals": {"aws:SourceAccount": stack.account}}

@@ -90,9 +90,7 @@ class QaPipelineStack(Stack):
             destination_bucket=config,
             destination_key_prefix=PROMPTS_PREFIX,
         )
-        transcribe = TranscribeAccess(
-            self, "Transcribe", recordings=recordings, transcripts=transcripts
-        )
+        transcribe = TranscribeAccess(self, recordings=recordings, transcripts=transcripts)
         start = self._start_qa(recordings, transcripts, table, transcribe)
         analyze = self._analyze_transcript(transcripts, config, table, alerts, transcribe)
         start_queue, analyze_queue = self._route_events(start, analyze, recordings, transcripts)

@@ -72,6 +72,15 @@ def _shaped(test: Callable[[str], bool], what: str) -> Callable[[str], str]:
     return check
 
 
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _text(value: object) -> object:
+    """A number where text is expected (`"web:support_phone": 918045678900`) is its digits."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 Whole = Annotated[int, BeforeValidator(_whole)]
 Hostname = Annotated[
     str,
@@ -87,6 +96,7 @@ Email = Annotated[
 ]
 Phone = Annotated[
     str,
+    BeforeValidator(_text),
     AfterValidator(
         _shaped(
             voice_host.is_phone,
@@ -117,7 +127,9 @@ class _Section(BaseModel):
 class QaSettings(_Section):
     """`qa:*`: the Auto-QA pipeline (the model is the app's `model_id`)."""
 
-    judge: Literal["bedrock", "rules"] = Field("bedrock", alias="qa:judge")
+    judge: Annotated[Literal["bedrock", "rules"], BeforeValidator(_lower)] = Field(
+        "bedrock", alias="qa:judge"
+    )
     alert_email: Email | None = Field(None, alias="qa:alert_email")
     recording_retention_days: Annotated[Whole, AfterValidator(_between(1, 3650, "days"))] = Field(
         90, alias="qa:recording_retention_days"

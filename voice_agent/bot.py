@@ -106,7 +106,8 @@ async def run_bot(
         rubric=rubric,
         call_id=call_id,
         escalate=escalate,
-        policy=SopPolicy.load(rubric),  # answers whenever Bedrock fails or is too slow
+        # Answers whenever Bedrock fails or is too slow.
+        policy=SopPolicy.load(rubric, settings.prompts_dir),
         llm_name=f"bedrock:{settings.model_id}",
         limits=Limits.from_settings(settings),
         support_phone=settings.support_phone,

@@ -65,12 +65,12 @@ def check_offline_tools() -> None:
 
 
 @cache
-def _rubric_and_policy():
+def _rubric_and_policy(prompts_dir: Path | None):
     from qa_engine.rubric import load_rubric_dir
     from voice_agent.policy import SopPolicy
 
-    rubric = load_rubric_dir()
-    return rubric, SopPolicy.load(rubric)
+    rubric = load_rubric_dir(prompts_dir)
+    return rubric, SopPolicy.load(rubric, prompts_dir)
 
 
 def call_id_from(body) -> str:
@@ -83,7 +83,7 @@ def call_id_from(body) -> str:
 def _services(settings: VoiceSettings):
     from voice_agent.services import aws_services, bedrock_llm
 
-    _, policy = _rubric_and_policy()
+    _, policy = _rubric_and_policy(settings.prompts_dir)
     if settings.services == "offline":
         from voice_agent.offline_services import offline_services
 
@@ -115,7 +115,7 @@ async def bot(runner_args) -> None:
     async def escalate(reason: str) -> None:
         await asyncio.to_thread(log.record, call_id, reason)  # EscalationFailed if unreachable
 
-    rubric, policy = _rubric_and_policy()
+    rubric, policy = _rubric_and_policy(settings.prompts_dir)
     recorder = CallRecorder(settings.home / "recordings", call_id)
     call = build_call_pipeline(
         transport=transport,

@@ -20,7 +20,7 @@ from voice_agent.web_origin import WebOrigin
 
 
 def build(settings: VoiceSettings) -> FastAPI:
-    rubric = load_rubric_dir()
+    rubric = load_rubric_dir(settings.prompts_dir)
     web_origin = WebOrigin.from_settings(settings)
     web_origin.refresh()  # once before serving; afterwards in the background
     invites = InviteBook()

@@ -75,6 +75,8 @@ class VoiceSettings:
     local_llm: str = "policy"  # offline only: policy | bedrock (with the policy as fallback)
     ice_loopback: bool = False  # WebRTC offers 127.0.0.1 only
     home: Path = Path(env.AUTOQA_HOME_DEFAULT)
+    # The rubric and the agent's policy; None: the app's prompts/ folder (as QA's CLI reads it).
+    prompts_dir: Path | None = None
 
     @classmethod
     def for_local(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
@@ -96,6 +98,7 @@ class VoiceSettings:
             local_llm=read.choice(env.VOICE_LLM, LOCAL_LLMS),
             ice_loopback=read.flag(env.VOICE_ICE_LOOPBACK),
             home=Path(read.text(env.AUTOQA_HOME) or env.AUTOQA_HOME_DEFAULT),
+            prompts_dir=read.path(env.AUTOQA_PROMPTS_DIR),
             **read.limits(),
         )
 
@@ -132,6 +135,7 @@ class VoiceSettings:
             publish_metrics=read.text(env.CALL_METRICS) == voice_line.CALL_METRICS_CLOUDWATCH,
             host=read.text(env.HOST) or "127.0.0.1",
             port=read.whole(env.PORT, voice_host.CONNECT_API),
+            prompts_dir=read.path(env.AUTOQA_PROMPTS_DIR),
             **read.limits(),
         )
 
@@ -150,6 +154,10 @@ class _Reader:
         if value is None:
             raise SettingsError(f"set {name}")
         return value
+
+    def path(self, name: str) -> Path | None:
+        value = self.text(name)
+        return Path(value) if value else None
 
     def flag(self, name: str) -> bool:
         return (self.text(name) or "").lower() in _TRUE

@@ -49,8 +49,7 @@ class App:
         self.settings = settings
         self.out = out
         self.err = err
-        rubric = load_rubric_dir(settings.prompts_dir)
-        self.rubric = rubric
+        self.rubric = load_rubric_dir(settings.prompts_dir)
         self._store: SQLiteResultStore | None = None
         self._whisper: WhisperTranscriber | None = None
 

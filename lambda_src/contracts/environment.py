@@ -87,5 +87,6 @@ OPTIONAL = frozenset(
         WEB_ORIGIN,
         CALLS_PER_MINUTE_PER_CLIENT,
         MAX_CALLS_PER_CLIENT,
+        AUTOQA_PROMPTS_DIR,
     }
 )

@@ -22,7 +22,8 @@ class PowertoolsTelemetry:
         metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)
 
     def log(self, level: str, message: str, **fields: Any) -> None:
-        getattr(logger, level)(message, extra=fields)
+        # stacklevel: the log line's location is the service's caller line, not this one.
+        getattr(logger, level)(message, extra=fields, stacklevel=3)
 
     def correlate(self, call_id: str) -> None:
         logger.set_correlation_id(call_id)

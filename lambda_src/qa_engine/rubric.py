@@ -152,7 +152,7 @@ def default_prompts_dir() -> Path:
     for parent in here.parents:
         if (parent / "prompts" / RUBRIC_FILE).is_file():
             return parent / "prompts"
-    raise RubricError("cannot find prompts/rubric.yaml above the qa_engine package")
+    raise RubricError("cannot find prompts/rubric.yaml; set AUTOQA_PROMPTS_DIR to the folder")
 
 
 def load_rubric_dir(path: Path | None = None) -> Rubric:
