@@ -235,9 +235,9 @@ class _Reader:
         return self.text(env.AWS_REGION) or self.text(env.AWS_DEFAULT_REGION) or HOME_REGION
 
     def model_id(self, region: str) -> str:
-        model_id = self.text(env.BEDROCK_MODEL_ID) or default_model_id(region)
+        model_id = self.text(env.MODEL_ID) or default_model_id(region)
         try:
-            check_model_id(model_id, region, env.BEDROCK_MODEL_ID)
+            check_model_id(model_id, region, env.MODEL_ID)
         except ModelError as exc:
             raise SettingsError(str(exc)) from exc
         return model_id

@@ -21,7 +21,7 @@ CONFIG_BUCKET = "CONFIG_BUCKET"  # the rubric and prompts
 PROMPTS_PREFIX = "PROMPTS_PREFIX"
 PROMPTS_REFRESH_SECONDS = "PROMPTS_REFRESH_SECONDS"
 JUDGE = "JUDGE"  # bedrock | rules
-MODEL_ID = "MODEL_ID"  # the judge's Bedrock model
+MODEL_ID = "MODEL_ID"  # the Bedrock model: the judge's here, the bot's on the instance
 MIN_SECONDS_FOR_BEDROCK = "MIN_SECONDS_FOR_BEDROCK"  # less time left: the rules judge answers
 
 # --- The voice line's health check (VoiceStack sets them) ------------------------------------
@@ -44,7 +44,6 @@ LIVEKIT_URL = "LIVEKIT_URL"  # what browsers and the bot connect to (wss://...)
 LIVEKIT_API_URL = "LIVEKIT_API_URL"  # where the connect API creates rooms
 LIVEKIT_API_KEY = "LIVEKIT_API_KEY"
 LIVEKIT_API_SECRET = "LIVEKIT_API_SECRET"
-BEDROCK_MODEL_ID = "BEDROCK_MODEL_ID"  # the bot's Bedrock model
 POLLY_VOICE = "POLLY_VOICE"
 STT_LANGUAGE = "STT_LANGUAGE"
 RECORDINGS_BUCKET = "RECORDINGS_BUCKET"  # where Egress uploads each call

@@ -188,7 +188,7 @@ def test_agent_environment_and_secret_files_are_private(rendered):
     env = _env(rendered)
     assert env["WEB_ORIGIN_PARAMETER"] == "/battery-smart/voice/web-origin"
     assert env["LINE_HOURS"] == "06:00-23:00 Asia/Kolkata"
-    assert env["BEDROCK_MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert env["MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert env["PORT"] == str(ports.CONNECT_API) and env["HOST"] == "127.0.0.1"
     for name in ("livekit.yaml", "agent.env"):
         assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600
