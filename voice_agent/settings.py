@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 from contracts import environment as env
 from contracts import voice_host, voice_line
@@ -24,6 +24,9 @@ SERVICES = ("aws", "offline")
 LOCAL_LLMS = ("policy", "bedrock")
 LOCAL_BOT_PORT = 7860
 _TRUE = ("1", "true", "yes")
+
+
+N = TypeVar("N", int, float)
 
 
 class SettingsError(RuntimeError):
@@ -168,28 +171,22 @@ class _Reader:
             raise SettingsError(f"{name} must be {' or '.join(choices)}, not {value!r}")
         return value
 
-    def number(self, name: str, default: float, minimum: float = 1) -> float:
-        raw = self.text(name)
-        if raw is None:
-            return float(default)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum:g}, not {raw}")
-        return value
+    def number(self, name: str, default: float) -> float:
+        return self._at_least_one(name, float(default), float)
 
-    def whole(self, name: str, default: int, minimum: int = 1) -> int:
+    def whole(self, name: str, default: int) -> int:
+        return self._at_least_one(name, default, int)
+
+    def _at_least_one(self, name: str, default: N, kind: Callable[[str], N]) -> N:
         raw = self.text(name)
         if raw is None:
             return default
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
             raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum}, not {raw}")
+        if value < 1:
+            raise SettingsError(f"{name} must be at least 1, not {raw}")
         return value
 
     def limits(self) -> _Limits:

@@ -22,7 +22,7 @@ from qa_aws.s3_objects import ObjectChangedError, S3Object, read_object
 from qa_aws.settings import AnalyzeSettings
 from qa_aws.sns_alerts import SnsAlertSink
 from qa_engine.errors import QAInputError
-from qa_engine.models import FailedCall, utc_now_iso
+from qa_engine.models import FailedCall
 
 
 @dataclass(frozen=True)
@@ -103,13 +103,7 @@ class AnalyzeService:
     ) -> None:
         self.telemetry.log("warning", "call not scored", reason=reason, source=source)
         self.store.put_failure(
-            FailedCall(
-                call_id=call_id,
-                agent_id=agent_id,
-                timestamp=utc_now_iso(),
-                failure_reason=reason,
-                source=source,
-            ),
+            FailedCall.now(call_id, agent_id, reason, source),
             version=obj.version if obj else None,
             sequencer=obj.sequencer if obj else None,
         )

@@ -16,13 +16,18 @@ from qa_engine.rubric import Rubric
 from qa_engine.rules_judge import RulesJudge
 
 
-def bedrock_with_rules(
+def pick_judges(
+    kind: str,
     client: Any,
     model_id: str,
     remaining_seconds: Callable[[], float],
     reserve_seconds: float,
     telemetry: Telemetry,
 ) -> JudgePicker:
+    """`kind` is the function's `JUDGE` setting: bedrock or rules."""
+    if kind == "rules":
+        return rules_only
+
     def pick(rubric: Rubric) -> Judges:
         rules = RulesJudge(rubric)
         bedrock = BedrockJudge(
@@ -37,17 +42,3 @@ def bedrock_with_rules(
         return Judges(judge, usage=bedrock.usage)
 
     return pick
-
-
-def pick_judges(
-    kind: str,
-    client: Any,
-    model_id: str,
-    remaining_seconds: Callable[[], float],
-    reserve_seconds: float,
-    telemetry: Telemetry,
-) -> JudgePicker:
-    """`kind` is the function's `JUDGE` setting: bedrock or rules."""
-    if kind == "rules":
-        return rules_only
-    return bedrock_with_rules(client, model_id, remaining_seconds, reserve_seconds, telemetry)

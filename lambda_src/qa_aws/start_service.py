@@ -50,13 +50,7 @@ class StartService:
 
     def _record_failure(self, obj: S3Object, call_id: str, agent_id: str, reason: str) -> None:
         self.store.put_failure(
-            FailedCall(
-                call_id=call_id,
-                agent_id=agent_id,
-                timestamp=utc_now_iso(),
-                failure_reason=reason,
-                source=f"s3://{obj.bucket}/{obj.key}",
-            )
+            FailedCall.now(call_id, agent_id, reason, f"s3://{obj.bucket}/{obj.key}")
         )
 
     def _reject(self, obj: S3Object, call_id: str, agent_id: str, reason: str) -> None:
