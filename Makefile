@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
+.PHONY: install frontend test-python test-frontend test-fast hooks import-graph demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
 
 install: $(INSTALLED)
 
@@ -30,19 +30,34 @@ frontend: $(FRONTEND_INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/autoqa demo
 
-test: test-python test-frontend
+# Everything CI runs: lint and types, every Python test (e2e calls included), the page's tests.
+test: lint test-python test-frontend
 
 test-python: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Daily work: every test but the whole calls over WebRTC and the speech model's (two workers).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -q -m "not e2e and not audio" -n 2
 
 # Unit tests (Vitest), then the built page in headless Chromium.
 test-frontend: frontend
 	cd frontend && npm test
 	cd frontend && npm run test:e2e
 
+# Style, complexity (no function over 12) and types (strict on qa_engine and contracts).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Refreshes the import table in docs/architecture.md from the code.
+import-graph: $(INSTALLED)
+	PYTHONPATH=lambda_src:. $(BIN)/python -m scripts.import_graph --write
+
+# Runs `make lint`'s checks before each commit.
+hooks: $(INSTALLED)
+	$(BIN)/pre-commit install
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
@@ -92,15 +107,15 @@ deploy-web: $(INSTALLED) frontend
 
 # Whole calls with no cloud: the offline bot, scripted callers over WebRTC, their scorecards.
 call-demo: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m voice_agent.simulator.demo
+	PYTHONPATH=lambda_src:. $(BIN)/python -m scripts.call_demo
 
 # Concurrent simulated calls: response latency, CPU per call-minute, calls held (JSON).
 bench-voice: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.voice $(BENCH_ARGS)
 
 # The live bot's speech recognition: a window cut to the turn against Whisper's full 30 s.
 bench-stt: $(INSTALLED)
-	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.stt_window
+	PYTHONPATH=lambda_src:. $(BIN)/python -m bench.stt_window $(BENCH_ARGS)
 
 # The voice bot on this machine over SmallWebRTC (http://localhost:7860), AWS voice services.
 voice-local: $(INSTALLED)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""CDK entry point: composes the project's stacks.
+"""CDK entry point: reads the settings once and composes the project's stacks.
 
-`cdk.json` holds the context a deploy uses (`qa:*`, `voice:*`, `web:*`, `ops:*`, region); the
-tests build the app from the same context through `build_app`.
+`cdk.json` holds the context a deploy uses (`qa:*`, `voice:*`, `web:*`, `ops:*`, region);
+`stacks.settings.AppSettings` checks it, and each stack receives its part as keyword props.
+The tests build the app from the same context through `build_app`.
 
 The stacks depend one way only: QaPipelineStack <- VoiceStack <- WebStack. The voice line
 learns the page's address at run time (an SSM parameter WebStack writes), so
@@ -11,32 +12,35 @@ learns the page's address at run time (an SSM parameter WebStack writes), so
 
 from __future__ import annotations
 
-import os
-
 import aws_cdk as cdk
 
 from stacks.qa_pipeline_stack import QaPipelineStack
+from stacks.settings import AppSettings
 from stacks.voice_stack import VoiceStack
 from stacks.web_stack import WebStack
-
-DEFAULT_REGION = "ap-south-1"
 
 
 def build_app(context: dict | None = None) -> cdk.App:
     app = cdk.App(context=context) if context is not None else cdk.App()
-    region = app.node.try_get_context("region") or DEFAULT_REGION
-    env = cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
+    settings = AppSettings.from_context(app.node.try_get_context)
+    env = cdk.Environment(account=settings.account, region=settings.region)
     qa = QaPipelineStack(
         app,
         "QaPipelineStack",
         env=env,
+        settings=settings.qa,
+        model_id=settings.model_id,
+        ops_email=settings.ops.alert_email,
         description="Battery Smart Auto-QA: recordings to scored calls and supervisor alerts",
     )
     voice = VoiceStack(
         app,
         "VoiceStack",
         env=env,
-        alerts_topic=qa.topic,
+        settings=settings.voice,
+        model_id=settings.model_id,
+        support_phone=settings.web.support_phone,
+        alerts=qa.alerts,
         ops=qa.ops,
         description="Battery Smart voice line: LiveKit, Egress and the Pipecat agent on EC2",
     )
@@ -44,6 +48,7 @@ def build_app(context: dict | None = None) -> cdk.App:
         app,
         "WebStack",
         env=env,
+        settings=settings.web,
         voice_hostname=voice.hostname,
         hours=voice.hours,
         description="Battery Smart call page: React on CloudFront over HTTPS",

@@ -16,8 +16,11 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from contracts.bedrock_models import CLAUDE_HAIKU_4_5, DEFAULT_MODEL_ID, NOVA_MODEL_ID
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
@@ -26,21 +29,21 @@ CALL_MINUTES = 5
 WORDS_PER_MINUTE = 150  # both parties together, a typical support call
 CHARS_PER_TOKEN = 3.5  # Claude's tokenizer on English and romanized text, roughly
 
-PRICES = {
+PRICES: dict[str, Any] = {
     "transcribe_per_minute": 0.024,
     # The models offered: the default (Claude Haiku 4.5 through the APAC profile), the same
     # model through the global profile, and Amazon Nova Lite for accounts whose credits cover
     # only Amazon models.
     "bedrock": {
-        "apac.anthropic.claude-haiku-4-5-20251001-v1:0": {
+        DEFAULT_MODEL_ID: {
             "input_per_1k": 0.0011,
             "output_per_1k": 0.0055,
         },
-        "global.anthropic.claude-haiku-4-5-20251001-v1:0": {
+        f"global.{CLAUDE_HAIKU_4_5}": {
             "input_per_1k": 0.001,
             "output_per_1k": 0.005,
         },
-        "apac.amazon.nova-lite-v1:0": {
+        NOVA_MODEL_ID: {
             "input_per_1k": 0.00006,
             "output_per_1k": 0.00024,
         },
@@ -69,7 +72,7 @@ PRICE_SOURCES = {
     ),
 }
 # The voice line's instance and what stays on with it (ap-south-1, per hour or month).
-VOICE_PRICES = {
+VOICE_PRICES: dict[str, Any] = {
     "instance_per_hour": {"t3.medium": 0.0448, "t4g.small": 0.0184},
     "gp3_per_gb_month": 0.0912,
     "disk_gb": 30,
@@ -136,13 +139,14 @@ def handler_import_ms(module: str, runs: int = 5) -> float:
 def bundled_asset() -> dict:
     sys.path.insert(0, str(REPO))
     from cdk_constructs.python_function import LocalPipBundling
+    from stacks.qa_pipeline_stack import RUNTIME_PACKAGES
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "asset"
         out.mkdir()
         LocalPipBundling(
             source_dir=LAMBDA_SRC,
-            packages=["handlers", "qa_aws", "qa_engine"],
+            packages=RUNTIME_PACKAGES,
             requirements=LAMBDA_SRC / "requirements.txt",
             arch="arm64",
         ).try_bundle(str(out))

@@ -23,6 +23,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from contracts import environment as variables
+
 REPO = Path(__file__).resolve().parents[1]
 RATE = 48000
 EVERY_SECONDS = 240
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         speech_s = write_long_call(path, args.minutes)
         generate_s = time.perf_counter() - started
-        env = {**os.environ, "AUTOQA_HOME": str(Path(tmp) / "home")}
+        env = {**os.environ, variables.AUTOQA_HOME: str(Path(tmp) / "home")}
         started = time.perf_counter()
         run = subprocess.run(
             [str(autoqa), "run", "--no-store", str(path)],

@@ -27,6 +27,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lambda_src"))
 
+from autoqa.settings import Settings  # noqa: E402
 from autoqa.transcribe_format import dialogue_to_transcribe  # noqa: E402
 from autoqa.transcriber import WhisperTranscriber  # noqa: E402
 from bench import aws_costs, transcription  # noqa: E402
@@ -79,7 +80,7 @@ def bench_local_pipeline(scorer: Scorer) -> dict:
     """The held-out calls of bench/heldout/ (not the demo's samples): exact verdicts, word
     error rate and real-time factor, model load excluded and reported apart."""
     started = time.perf_counter()
-    transcriber = WhisperTranscriber(os.environ.get("AUTOQA_WHISPER_MODEL") or None)
+    transcriber = WhisperTranscriber(Settings.from_env().whisper_model)
     load_s = time.perf_counter() - started
     report = transcription.summary(transcription.evaluate(transcriber, scorer))
     return {"model_load_seconds": round(load_s, 2), **report}

@@ -1,7 +1,7 @@
 """The live bot's speech recognition with a short encoder window against Whisper's full 30 s.
 
 Every English turn of the simulator's scripts, the held-out dialogues and the labelled English
-calls in tests/data (both sides, up to `BENCH_STT_LINES`, a seeded sample) is spoken by
+calls in tests/data (both sides, up to `--lines`, a seeded sample) is spoken by
 espeak-ng in the simulated caller's voice and transcribed twice by the bot's `GreedyWhisper`
 on one thread: with the window cut to the turn (what the bot runs) and padded to 30 s. The
 summary gives the word error rate of each against the line's text, how many lines were heard
@@ -12,32 +12,33 @@ differently, and the seconds per turn (mean and p95).
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soxr
 import yaml
 
-from autoqa.transcriber import DOMAIN_HOTWORDS, bundled_model_path
 from bench.transcription import edit_distance
 from bench.transcription import normalize as words
+from speech import DOMAIN_HOTWORDS, bundled_model_path
 from voice_agent.offline_services import GreedyWhisper
 from voice_agent.simulator.scripts import load_scripts
 from voice_agent.simulator.voice import RATE, line_audio_file, read_pcm
 
 REPO = Path(__file__).resolve().parent.parent
-LINES = int(os.environ.get("BENCH_STT_LINES", "150"))
+LINES = 150
 SEED = 11
 
 
-def english_lines() -> list[str]:
+def english_lines(count: int = LINES) -> list[str]:
     lines = [line for script in load_scripts().values() for line in script.lines]
     sources = sorted((REPO / "bench/heldout/dialogues").glob("*.yaml"))
     sources += sorted((REPO / "tests/data").glob("*_en.yaml"))
@@ -48,7 +49,7 @@ def english_lines() -> list[str]:
                 lines += [turn[1] for turn in call["turns"] if len(turn[1].split()) >= 2]
     unique = sorted(set(lines))
     random.Random(SEED).shuffle(unique)
-    return unique[:LINES]
+    return unique[:count]
 
 
 def transcribe(model: GreedyWhisper, audio: np.ndarray) -> tuple[str, float]:
@@ -58,8 +59,12 @@ def transcribe(model: GreedyWhisper, audio: np.ndarray) -> tuple[str, float]:
     return text.strip(), time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     from faster_whisper import WhisperModel
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=LINES, help="how many lines to speak")
+    args = parser.parse_args(argv)
 
     model = WhisperModel(bundled_model_path(), device="cpu", compute_type="int8", cpu_threads=1)
     ways = {
@@ -69,7 +74,7 @@ def main() -> None:
     errors = {name: 0 for name in ways}
     seconds: dict[str, list[float]] = {name: [] for name in ways}
     reference_words = differ = 0
-    lines = english_lines()
+    lines = english_lines(args.lines)
     with tempfile.TemporaryDirectory() as folder:
         for n, line in enumerate(lines, 1):
             pcm = read_pcm(line_audio_file(line, Path(folder)))
@@ -85,7 +90,7 @@ def main() -> None:
             differ += words(heard["short_window"]) != words(heard["full_window"])
             if n % 25 == 0:
                 print(f"stt-window: {n}/{len(lines)} lines", file=sys.stderr)
-    summary = {
+    summary: dict[str, Any] = {
         "lines": len(lines),
         "reference_words": reference_words,
         "lines_heard_differently": differ,

@@ -2,7 +2,7 @@
 
 For N = 1, 2, 4, 8 concurrent simulated calls (the scripted calls, round robin) placed to one
 long-lived offline bot over WebRTC on loopback, level after level, as a bot serves its line
-(`BENCH_VOICE_LEVELS=4,8` runs only those, in that order). A one-line call first warms the bot
+(`--levels 4,8` runs only those, in that order). A one-line call first warms the bot
 up (its speech model loads on the first call), and is not counted.
 
 - response latency: end of the caller's line to the first bot audio the caller hears,
@@ -18,6 +18,7 @@ the figures are conservative for a bot with the machine to itself.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -75,10 +76,17 @@ def level(bot: OfflineBot, calls: int, out: Path) -> dict:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--levels",
+        type=lambda v: [int(n) for n in v.split(",") if n],
+        default=LEVELS,
+        help="concurrent calls per level, e.g. 1,2,4,8",
+    )
+    levels = parser.parse_args(argv).levels
     restrict_ice_to_loopback()
     report = []
-    levels = [int(n) for n in os.environ.get("BENCH_VOICE_LEVELS", "").split(",") if n] or LEVELS
     with (
         tempfile.TemporaryDirectory(prefix="bench-voice-") as home,
         OfflineBot(Path(home)) as bot,

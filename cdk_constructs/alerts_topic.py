@@ -12,7 +12,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from constructs import Construct
+from constructs import Construct, IConstruct
+
+from cdk_constructs.nag import acknowledge
 
 TOPIC_NAME = "SupervisorAlerts"
 OPS_TOPIC_NAME = "OpsAlerts"
@@ -53,7 +55,16 @@ class AlertsTopic(Construct):
         if email:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
 
-    def notify(self, *alarms: cloudwatch.IAlarm) -> None:
+    def grant_publish(self, grantee: IConstruct, principal: iam.IGrantable) -> None:
+        """Publish to the topic (and encrypt with its key: GenerateDataKey* on this key only)."""
+        self.topic.grant_publish(principal)
+        acknowledge(
+            grantee,
+            "IAM5[Action::kms:GenerateDataKey*]",
+            "Publishing to the encrypted topic needs GenerateDataKey* on its key only",
+        )
+
+    def notify(self, *alarms: cloudwatch.Alarm) -> None:
         """Each alarm tells this topic when it fires and when it recovers."""
         action = actions.SnsAction(self.topic)
         for alarm in alarms:

@@ -15,21 +15,11 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from cdk_constructs.nag import acknowledge
-from contracts.bedrock_models import HOME_REGION, check_model_id, default_model_id
+from contracts.bedrock_models import check_model_id
 
 INVOKE = ["bedrock:InvokeModel"]
 # Converse for the judge; ConverseStream for the voice bot (Pipecat streams its replies).
 INVOKE_STREAMING = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
-
-
-def configured_model_id(scope: IConstruct) -> str:
-    """`qa:model_id`, or the default for the stack's region; refuses, at synth, a model that
-    cannot work (retired, or a profile of another geography). The judge and the bot share it."""
-    region = Stack.of(scope).region
-    region = HOME_REGION if Token.is_unresolved(region) else region
-    model_id = str(scope.node.try_get_context("qa:model_id") or default_model_id(region))
-    check_model_id(model_id, region, "qa:model_id")
-    return model_id
 
 
 def model_statements(
@@ -68,6 +58,16 @@ def model_statements(
             )
         )
     return statements
+
+
+def grant_model(
+    grantee: IConstruct, principal: iam.IGrantable, model_id: str, actions: list[str]
+) -> None:
+    """`actions` on one model for `principal`, with the finding it raises acknowledged on
+    `grantee` (the function or role whose policy holds it)."""
+    for statement in model_statements(Stack.of(grantee), model_id, actions):
+        principal.grant_principal.add_to_principal_policy(statement)
+    acknowledge_model_grant(grantee, model_id)
 
 
 def acknowledge_model_grant(scope: IConstruct, model_id: str) -> None:

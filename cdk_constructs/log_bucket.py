@@ -6,6 +6,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from cdk_constructs.nag import acknowledge
+
 
 class LogBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, acl_delivery: bool = False) -> None:
@@ -22,4 +24,7 @@ class LogBucket(Construct):
             if acl_delivery
             else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+        )
+        acknowledge(
+            self.bucket, "S1", "This is the server access log bucket; logging into itself loops."
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -18,7 +18,10 @@ def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
 def nag_arn(bucket: s3.IBucket) -> str:
     """A bucket's ARN the way cdk-nag names it in a finding: `<LogicalId.Arn>`."""
     stack = Stack.of(bucket)
-    return f"<{stack.get_logical_id(bucket.node.default_child)}.Arn>"
+    resource = bucket.node.default_child
+    if not isinstance(resource, CfnElement):
+        raise TypeError(f"{bucket.node.path} is not a bucket this app defines")
+    return f"<{stack.get_logical_id(resource)}.Arn>"
 
 
 def acknowledge_cdk_handlers(stack: Stack, *, deployed_to: str) -> None:

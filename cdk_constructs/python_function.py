@@ -22,6 +22,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from cdk_constructs.nag import acknowledge
+
 PYTHON_VERSION = "3.11"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -119,9 +121,14 @@ class PythonFunction(Construct):
             timeout=timeout or Duration.seconds(60),
             environment=environment,
             description=description,
-            tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
+        )
+        acknowledge(
+            self,
+            "L1",
+            f"Python {PYTHON_VERSION} is the project's pinned runtime, the same locally and in "
+            "Lambda",
         )
         self.errors_alarm = cloudwatch.Alarm(
             self,

@@ -6,9 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-TABLE_NAME = "CallQA_Results"
-AGENT_INDEX = "by_agent_time"
-FLAGGED_INDEX = "flagged_by_date"
+from contracts import results_table as contract
 
 
 class ResultsTable(Construct):
@@ -18,8 +16,8 @@ class ResultsTable(Construct):
         self.table = dynamodb.Table(
             self,
             "Table",
-            table_name=TABLE_NAME,
-            partition_key=dynamodb.Attribute(name="call_id", type=string),
+            table_name=contract.TABLE_NAME,
+            partition_key=dynamodb.Attribute(name=contract.CALL_ID, type=string),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
@@ -28,14 +26,10 @@ class ResultsTable(Construct):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.table.add_global_secondary_index(
-            index_name=AGENT_INDEX,
-            partition_key=dynamodb.Attribute(name="agent_id", type=string),
-            sort_key=dynamodb.Attribute(name="timestamp", type=string),
-        )
-        # Sparse: only flagged calls carry flagged_date.
-        self.table.add_global_secondary_index(
-            index_name=FLAGGED_INDEX,
-            partition_key=dynamodb.Attribute(name="flagged_date", type=string),
-            sort_key=dynamodb.Attribute(name="timestamp", type=string),
-        )
+        # The flagged-calls index is sparse: only flagged calls carry its partition key.
+        for index, (partition, sort) in contract.INDEXES.items():
+            self.table.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(name=partition, type=string),
+                sort_key=dynamodb.Attribute(name=sort, type=string),
+            )

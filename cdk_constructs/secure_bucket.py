@@ -6,6 +6,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from cdk_constructs.nag import acknowledge
+
 
 class SecureBucket(Construct):
     def __init__(
@@ -19,8 +21,12 @@ class SecureBucket(Construct):
         bucket_name: str | None = None,
         versioned: bool = False,
         noncurrent_expire_after_days: int = 1,
+        unlogged_reason: str | None = None,
     ) -> None:
+        """`access_logs` None: no server access logs, for `unlogged_reason` (required then)."""
         super().__init__(scope, construct_id)
+        if access_logs is None and not unlogged_reason:
+            raise ValueError(f"{construct_id}: a bucket without access logs needs a reason")
         rules = [s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(7))]
         if expire_after_days:
             rules.append(
@@ -45,3 +51,5 @@ class SecureBucket(Construct):
             lifecycle_rules=rules,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        if access_logs is None:
+            acknowledge(self.bucket, "S1", str(unlogged_reason))

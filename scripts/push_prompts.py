@@ -17,10 +17,11 @@ import boto3
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lambda_src"))
 
+from contracts.storage import PROMPTS_PREFIX  # noqa: E402
 from qa_engine.errors import RubricError  # noqa: E402
 from qa_engine.rubric import RUBRIC_FILES, Rubric  # noqa: E402
 
-PREFIX = "prompts/"
+PREFIX = PROMPTS_PREFIX
 
 
 def config_bucket(stack: str, region: str | None) -> str:

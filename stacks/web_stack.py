@@ -6,8 +6,6 @@ so VoiceStack never depends on this stack and one deploy brings up both."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import Annotations, CfnOutput, Stack
 from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_ssm as ssm
@@ -18,9 +16,9 @@ from cdk_constructs.nag import acknowledge, acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.static_site import StaticSite
 from contracts.line_hours import LineHours
 from contracts.parameters import WEB_ORIGIN_PARAMETER
+from contracts.voice_line import CONNECT_PATH
+from stacks.settings import WebSettings
 
-REPO = Path(__file__).resolve().parents[1]
-DIST = REPO / "frontend" / "dist"
 # Hashed file names under assets/ never change content; the entry points must not be cached.
 ENTRY_POINTS = ["index.html", "config.json"]
 
@@ -31,13 +29,14 @@ class WebStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
+        settings: WebSettings,
         voice_hostname: str,
         hours: LineHours | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        dist = Path(self.node.try_get_context("web:dist_dir") or DIST)
-        support_phone = str(self.node.try_get_context("web:support_phone") or "")
+        dist = settings.dist_dir
+        support_phone = settings.support_phone or ""
 
         logs = LogBucket(self, "Logs", acl_delivery=True).bucket
         site = StaticSite(
@@ -46,8 +45,8 @@ class WebStack(Stack):
             connect_src=[f"https://{voice_hostname}", f"wss://{voice_hostname}"],
             logs=logs,
         )
-        config = {
-            "connectApiUrl": f"https://{voice_hostname}/api/connect",
+        config: dict[str, object] = {
+            "connectApiUrl": f"https://{voice_hostname}{CONNECT_PATH}",
             "livekitUrl": f"wss://{voice_hostname}",
             "supportPhone": support_phone,
         }

@@ -13,6 +13,7 @@ from pipecat.pipeline.runner import PipelineRunner
 from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 
 from contracts import health_metrics, voice_line
+from contracts.storage import metadata_key, recording_key
 from qa_engine.rubric import Rubric
 from voice_agent.call_limits import Limits
 from voice_agent.call_metrics import CallMetrics
@@ -21,7 +22,7 @@ from voice_agent.invites import InviteBook
 from voice_agent.pipeline import CallPipeline, VoiceServices, build_call_pipeline
 from voice_agent.policy import SopPolicy
 from voice_agent.settings import VoiceSettings
-from voice_agent.tokens import BOT_IDENTITY, SUPERVISOR_PREFIX, bot_token, recording_key
+from voice_agent.tokens import BOT_IDENTITY, SUPERVISOR_PREFIX, bot_token
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _supervisors(transport: Any) -> list[str]:
 
 def store_call_metadata(s3, settings: VoiceSettings, call_id: str, metadata: dict) -> None:
     """Beside the recording: which brain answered the call, its fallbacks, its escalation."""
-    key = voice_line.metadata_key(recording_key(call_id))
+    key = metadata_key(recording_key(voice_line.BOT_AGENT_ID, call_id))
     s3.put_object(
         Bucket=settings.recordings_bucket,
         Key=key,
@@ -105,7 +106,8 @@ async def run_bot(
         rubric=rubric,
         call_id=call_id,
         escalate=escalate,
-        policy=SopPolicy.load(rubric),  # answers whenever Bedrock fails or is too slow
+        # Answers whenever Bedrock fails or is too slow.
+        policy=SopPolicy.load(rubric, settings.prompts_dir),
         llm_name=f"bedrock:{settings.model_id}",
         limits=Limits.from_settings(settings),
         support_phone=settings.support_phone,

@@ -166,6 +166,143 @@ def _problem(status: int, error: str, message: str, **headers: str) -> JSONRespo
     return JSONResponse({"error": error, "message": message}, status_code=status, headers=headers)
 
 
+class ConnectApi:
+    """The routes' state and logic: who may start a call, and the calls starting now."""
+
+    def __init__(
+        self,
+        settings: VoiceSettings,
+        dispatcher: Any,
+        rooms: Rooms,
+        invites: InviteBook,
+        metrics: CallMetrics,
+        origin: WebOrigin,
+        clock: Callable[[], float],
+        now: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.rooms = rooms
+        self.invites = invites
+        self.metrics = metrics
+        self.origin = origin
+        self.now = now
+        self.hours = LineHours.parse(settings.hours) if settings.hours else None
+        self.connect_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
+        self.invite_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
+        self.starting = 0  # calls whose room is being created: they hold a slot already
+        self.starting_from: dict[str, int] = {}  # the same, by the address that asked
+
+    def refuse(self, reason: str, status: int, message: str, **headers: str) -> JSONResponse:
+        """A refused call, counted by reason."""
+        self.metrics.count(health_metrics.CALLS_REFUSED, reason)
+        return _problem(status, reason, message, **headers)
+
+    def gatekeep(
+        self, request: Request, limiter: RateLimiter, client: str, *, call: bool
+    ) -> JSONResponse | None:
+        """The page's origin and the address's rate, for both POST routes."""
+        answer = self.refuse if call else _problem_by_reason
+        if not self.origin.allows(request.headers.get("origin")):
+            return answer(
+                "origin_refused", 403, "Requests are accepted from the Battery Smart page only."
+            )
+        wait = limiter.retry_after(client)
+        if wait:
+            return answer(
+                "rate_limited",
+                429,
+                "Too many call attempts from this network. Please wait a minute and try again.",
+                **{"Retry-After": str(wait)},
+            )
+        return None
+
+    def line_refusal(self, client: str) -> JSONResponse | None:
+        """Why the line takes no call from `client` now: its calls, the hours, the slots."""
+        settings, dispatcher = self.settings, self.dispatcher
+        if dispatcher.calls_from(client) + self.starting_from.get(client, 0) >= (
+            settings.max_calls_per_client
+        ):
+            # One network cannot hold the whole line, joined or not.
+            return self.refuse(
+                "calls_per_client",
+                429,
+                "A call from this network is already in progress. Please try again when it "
+                "has ended.",
+                **{"Retry-After": str(BUSY_RETRY_SECONDS)},
+            )
+        hours = self.hours
+        if hours is not None and not hours.is_open(self.now()):
+            # The page says so before calling; this is for a page left open past closing time.
+            return self.refuse(
+                "closed",
+                503,
+                f"The support line is closed now. Please call back at {hours.open:%H:%M} "
+                f"({hours.zone}).",
+            )
+        if dispatcher.active_calls() + self.starting >= settings.max_calls:
+            return self.refuse(
+                "busy",
+                503,
+                "All our agents are busy right now. Please try again in a minute.",
+                **{"Retry-After": str(BUSY_RETRY_SECONDS)},
+            )
+        return None
+
+    async def connect(self, request: Request) -> Any:
+        client = client_address(request, self.settings.trusted_proxies)
+        refused = self.gatekeep(request, self.connect_limiter, client, call=True)
+        refused = refused or self.line_refusal(client)
+        if refused is not None:
+            return refused
+        call_id = new_call_id()
+        self.starting += 1
+        self.starting_from[client] = self.starting_from.get(client, 0) + 1
+        try:
+            await self.rooms.create(call_id)
+            await self.dispatcher.dispatch(call_id, client)
+        except Exception:
+            logger.exception("could not start call %s", call_id)
+            return self.refuse("agent_unavailable", 502, "Our agent could not join. Please retry.")
+        finally:
+            self.starting -= 1
+            self.starting_from[client] -= 1
+            if not self.starting_from[client]:
+                del self.starting_from[client]
+        self.metrics.count(health_metrics.CALLS_STARTED)
+        token = caller_token(self.settings, call_id, f"caller-{call_id}")
+        return {"url": self.settings.livekit_url, "token": token, "call_id": call_id}
+
+    async def invite(self, request: Request) -> Any:
+        client = client_address(request, self.settings.trusted_proxies)
+        refused = self.gatekeep(request, self.invite_limiter, client, call=False)
+        if refused is not None:
+            return refused
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str):
+            return _problem(400, "bad_request", 'Send {"code": "<the invite code>"}.')
+        try:
+            call_id = self.invites.redeem(code, self.dispatcher.is_active)
+        except InviteError as exc:
+            status = {"bad_request": 400, "invite_unknown": 404}.get(exc.kind, 410)
+            return _problem(status, exc.kind, exc.message)
+        logger.info("supervisor invite redeemed for %s", call_id)
+        return {
+            "url": self.settings.livekit_url,
+            "token": supervisor_token(self.settings, call_id),
+            "call_id": call_id,
+            "expires_in": int(SUPERVISOR_TTL.total_seconds()),
+        }
+
+
+def _problem_by_reason(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
+    return _problem(status, reason, message, **headers)
+
+
 def create_app(
     settings: VoiceSettings,
     dispatcher: Any,
@@ -179,12 +316,10 @@ def create_app(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     origin = web_origin or WebOrigin.from_settings(settings)
-    hours = LineHours.parse(settings.hours) if settings.hours else None
     invites = invites if invites is not None else InviteBook(clock=clock)
     metrics = metrics or CallMetrics(settings.max_calls, dispatcher.active_calls)
     publisher = CloudWatchPublisher(metrics, cloudwatch) if cloudwatch is not None else None
-    starting = 0  # calls whose room is being created: they hold a slot already
-    starting_from: dict[str, int] = {}  # the same, by the address that asked
+    api = ConnectApi(settings, dispatcher, rooms, invites, metrics, origin, clock, now)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -202,116 +337,11 @@ def create_app(
     app.add_middleware(PageOriginCORS, origin=origin)
     app.state.metrics = metrics
     app.state.invites = invites
-    connect_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
-    invite_limiter = RateLimiter(settings.calls_per_minute_per_client, clock)
-
-    def refuse(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
-        metrics.count(health_metrics.CALLS_REFUSED, reason)
-        return _problem(status, reason, message, **headers)
-
-    def gatekeep(
-        request: Request, limiter: RateLimiter, client: str, *, call: bool
-    ) -> JSONResponse | None:
-        """The page's origin and the address's rate, for both POST routes."""
-
-        def answer(reason: str, status: int, message: str, **headers: str) -> JSONResponse:
-            if call:
-                return refuse(reason, status, message, **headers)
-            return _problem(status, reason, message, **headers)
-
-        if not origin.allows(request.headers.get("origin")):
-            return answer(
-                "origin_refused", 403, "Requests are accepted from the Battery Smart page only."
-            )
-        wait = limiter.retry_after(client)
-        if wait:
-            return answer(
-                "rate_limited",
-                429,
-                "Too many call attempts from this network. Please wait a minute and try again.",
-                **{"Retry-After": str(wait)},
-            )
-        return None
 
     @app.get(voice_line.HEALTH_PATH)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post(voice_line.CONNECT_PATH)
-    async def connect(request: Request) -> Any:
-        nonlocal starting
-        client = client_address(request, settings.trusted_proxies)
-        refused = gatekeep(request, connect_limiter, client, call=True)
-        if refused is not None:
-            return refused
-        if dispatcher.calls_from(client) + starting_from.get(client, 0) >= (
-            settings.max_calls_per_client
-        ):
-            # One network cannot hold the whole line, joined or not.
-            return refuse(
-                "calls_per_client",
-                429,
-                "A call from this network is already in progress. Please try again when it "
-                "has ended.",
-                **{"Retry-After": str(BUSY_RETRY_SECONDS)},
-            )
-        if hours is not None and not hours.is_open(now()):
-            # The page says so before calling; this is for a page left open past closing time.
-            return refuse(
-                "closed",
-                503,
-                f"The support line is closed now. Please call back at {hours.open:%H:%M} "
-                f"({hours.zone}).",
-            )
-        if dispatcher.active_calls() + starting >= settings.max_calls:
-            return refuse(
-                "busy",
-                503,
-                "All our agents are busy right now. Please try again in a minute.",
-                **{"Retry-After": str(BUSY_RETRY_SECONDS)},
-            )
-        call_id = new_call_id()
-        starting += 1
-        starting_from[client] = starting_from.get(client, 0) + 1
-        try:
-            await rooms.create(call_id)
-            await dispatcher.dispatch(call_id, client)
-        except Exception:
-            logger.exception("could not start call %s", call_id)
-            return refuse("agent_unavailable", 502, "Our agent could not join. Please retry.")
-        finally:
-            starting -= 1
-            starting_from[client] -= 1
-            if not starting_from[client]:
-                del starting_from[client]
-        metrics.count(health_metrics.CALLS_STARTED)
-        token = caller_token(settings, call_id, f"caller-{call_id}")
-        return {"url": settings.livekit_url, "token": token, "call_id": call_id}
-
-    @app.post(voice_line.INVITE_PATH)
-    async def invite(request: Request) -> Any:
-        client = client_address(request, settings.trusted_proxies)
-        refused = gatekeep(request, invite_limiter, client, call=False)
-        if refused is not None:
-            return refused
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        code = body.get("code") if isinstance(body, dict) else None
-        if not isinstance(code, str):
-            return _problem(400, "bad_request", 'Send {"code": "<the invite code>"}.')
-        try:
-            call_id = invites.redeem(code, dispatcher.is_active)
-        except InviteError as exc:
-            status = {"bad_request": 400, "invite_unknown": 404}.get(exc.kind, 410)
-            return _problem(status, exc.kind, exc.message)
-        logger.info("supervisor invite redeemed for %s", call_id)
-        return {
-            "url": settings.livekit_url,
-            "token": supervisor_token(settings, call_id),
-            "call_id": call_id,
-            "expires_in": int(SUPERVISOR_TTL.total_seconds()),
-        }
-
+    app.post(voice_line.CONNECT_PATH)(api.connect)
+    app.post(voice_line.INVITE_PATH)(api.invite)
     return app

@@ -17,11 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    Retrying,
+    nap,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
+from contracts import alerts as alert_contract
 from contracts import voice_line
+from qa_engine.caller_signals import escalation_requested
 from qa_engine.rubric import Rubric
-from qa_engine.rules_judge import escalation_requested
 from voice_agent.invites import InviteBook, join_url
 from voice_agent.settings import VoiceSettings
 
@@ -67,7 +74,7 @@ def publish_with_retries(publish: Callable[[], Any], sleep: Sleep | None = None)
         wait=wait_exponential(multiplier=0.5, max=2),
         retry=retry_if_exception_type((ClientError, BotoCoreError, ConnectionError)),
         reraise=True,
-        **({"sleep": sleep} if sleep is not None else {}),
+        sleep=sleep if sleep is not None else nap.sleep,
     )
     try:
         retrying(publish)
@@ -126,13 +133,15 @@ def publish_live_escalation(
     )
     sns.publish(
         TopicArn=topic_arn,
-        Subject=f"[URGENT] Live call {call_id}: caller asked for a supervisor",
+        Subject=alert_contract.subject(
+            f"[URGENT] Live call {call_id}: caller asked for a supervisor"
+        ),
         Message=f"{body}\n{join}" if join else body,
-        MessageAttributes={
-            "severity": {"DataType": "String", "StringValue": "URGENT"},
-            "kind": {"DataType": "String", "StringValue": "LIVE_ESCALATION"},
-            "call_id": {"DataType": "String", "StringValue": call_id},
-        },
+        MessageAttributes=alert_contract.message_attributes(
+            severity=alert_contract.URGENT,
+            kind=alert_contract.LIVE_ESCALATION,
+            call_id=call_id,
+        ),
     )
 
 
@@ -166,8 +175,8 @@ class LocalEscalationLog:
             )
         entry = {
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-            "severity": "URGENT",
-            "kind": "LIVE_ESCALATION",
+            alert_contract.SEVERITY: alert_contract.URGENT,
+            alert_contract.KIND: alert_contract.LIVE_ESCALATION,
             "call_id": call_id,
             "reason": reason,
         }

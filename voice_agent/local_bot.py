@@ -25,34 +25,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
-from contracts import voice_line
+from contracts.storage import metadata_key
 from voice_agent.escalation import LocalEscalationLog
-from voice_agent.loopback import loopback_requested, restrict_ice_to_loopback
+from voice_agent.loopback import restrict_ice_to_loopback
 from voice_agent.settings import SettingsError, VoiceSettings
 
-DEFAULT_PORT = 7860
 _CALL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def services_mode() -> str:
-    mode = os.environ.get("VOICE_SERVICES", "aws")
-    if mode not in ("aws", "offline"):
-        raise SettingsError(f"VOICE_SERVICES must be aws or offline, not {mode!r}")
-    return mode
-
-
-def home() -> Path:
-    """Where the local pipeline keeps its data: `$AUTOQA_HOME`, as `autoqa` reads it."""
-    from autoqa.settings import Settings
-
-    return Settings.from_env().home
 
 
 def check_aws_access(settings: VoiceSettings) -> None:
@@ -81,12 +65,12 @@ def check_offline_tools() -> None:
 
 
 @cache
-def _rubric_and_policy():
+def _rubric_and_policy(prompts_dir: Path | None):
     from qa_engine.rubric import load_rubric_dir
     from voice_agent.policy import SopPolicy
 
-    rubric = load_rubric_dir()
-    return rubric, SopPolicy.load(rubric)
+    rubric = load_rubric_dir(prompts_dir)
+    return rubric, SopPolicy.load(rubric, prompts_dir)
 
 
 def call_id_from(body) -> str:
@@ -99,12 +83,12 @@ def call_id_from(body) -> str:
 def _services(settings: VoiceSettings):
     from voice_agent.services import aws_services, bedrock_llm
 
-    _, policy = _rubric_and_policy()
-    if services_mode() == "offline":
+    _, policy = _rubric_and_policy(settings.prompts_dir)
+    if settings.services == "offline":
         from voice_agent.offline_services import offline_services
 
         services = offline_services(policy)
-        if os.environ.get("VOICE_LLM", "policy") == "bedrock":
+        if settings.local_llm == "bedrock":
             services.llm = bedrock_llm(settings)
         return services
     return aws_services(settings)
@@ -126,13 +110,13 @@ async def bot(runner_args) -> None:
         webrtc_connection=runner_args.webrtc_connection,
         params=TransportParams(audio_in_enabled=True, audio_out_enabled=True),
     )
-    log = LocalEscalationLog.in_folder(home(), settings)
+    log = LocalEscalationLog.in_folder(settings.home, settings)
 
     async def escalate(reason: str) -> None:
         await asyncio.to_thread(log.record, call_id, reason)  # EscalationFailed if unreachable
 
-    rubric, policy = _rubric_and_policy()
-    recorder = CallRecorder(home() / "recordings", call_id)
+    rubric, policy = _rubric_and_policy(settings.prompts_dir)
+    recorder = CallRecorder(settings.home / "recordings", call_id)
     call = build_call_pipeline(
         transport=transport,
         services=await asyncio.to_thread(_services, settings),
@@ -155,7 +139,7 @@ async def bot(runner_args) -> None:
         await call.task.cancel()
 
     await PipelineRunner(handle_sigint=False).run(call.task)
-    meta = recorder.path.with_name(voice_line.metadata_key(recorder.path.name))
+    meta = recorder.path.with_name(metadata_key(recorder.path.name))
     meta.parent.mkdir(parents=True, exist_ok=True)
     meta.write_text(json.dumps(call.finished_metadata(), indent=2) + "\n")
 
@@ -163,10 +147,11 @@ async def bot(runner_args) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if services_mode() == "offline":
+        settings = VoiceSettings.for_local()
+        if settings.services == "offline":
             check_offline_tools()
         else:
-            check_aws_access(VoiceSettings.for_local())
+            check_aws_access(settings)
     except SettingsError as exc:
         print(f"voice-local: {exc}", file=sys.stderr)
         return 2
@@ -174,15 +159,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from voice_agent.smallwebrtc_audio import install as keep_webrtc_audio_in_real_time
 
-    if loopback_requested():
+    if settings.ice_loopback:
         restrict_ice_to_loopback()
     keep_webrtc_audio_in_real_time()  # several calls at once on one event loop
-    if services_mode() == "offline":
+    if settings.services == "offline":
         from voice_agent.offline_services import warm_up
 
         warm_up()  # the speech model loads now, not during the first calls
     if "--port" not in args:
-        args += ["--port", os.environ.get("PORT", str(DEFAULT_PORT))]
+        args += ["--port", str(settings.port)]
     if "-t" not in args and "--transport" not in args:
         args += ["-t", "webrtc"]
     sys.argv = [str(Path(__file__)), *args]

@@ -7,14 +7,6 @@ With this on, both ends offer 127.0.0.1 only, so no packet of a test call leaves
 
 from __future__ import annotations
 
-import os
-
-ENV = "VOICE_ICE_LOOPBACK"
-
-
-def loopback_requested() -> bool:
-    return os.environ.get(ENV, "") in ("1", "true", "yes")
-
 
 def loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     """What aioice offers as host candidates once restricted: 127.0.0.1 only."""

@@ -31,7 +31,7 @@ from pipecat.turns.user_stop.speech_timeout_user_turn_stop_strategy import (
 )
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
-from autoqa.transcriber import DOMAIN_HOTWORDS, bundled_model_path
+from speech import DOMAIN_HOTWORDS, bundled_model_path
 from voice_agent.pipeline import VoiceServices
 from voice_agent.policy import SopPolicy
 from voice_agent.policy_llm import PolicyLLMService

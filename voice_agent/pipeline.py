@@ -37,7 +37,7 @@ from voice_agent import instructions
 from voice_agent.call_limits import MAX_LENGTH, NOT_JOINED, SILENCE, CallLimits, Limits
 from voice_agent.escalation import EscalationDetector, escalation_message
 from voice_agent.instructions import ESCALATION_NOTICE, GREETING, system_prompt
-from voice_agent.policy import SopPolicy
+from voice_agent.policy import Language, SopPolicy
 from voice_agent.policy_llm import CallMetadata, PolicyFallback, PolicyLLMService
 from voice_agent.processors import (
     EscalationState,
@@ -144,7 +144,7 @@ def build_call_pipeline(
         ),
     )
 
-    def language(said: str) -> str:
+    def language(said: str) -> Language:
         return policy.language(said) if policy is not None and said else "en"
 
     def unreachable(said: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,8 +25,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
+from qa_engine.caller_signals import CallerSignals, caller_signals
 from qa_engine.rubric import Rubric, default_prompts_dir
-from qa_engine.rules_judge import caller_signals
 from qa_engine.text import compile_cues, fold, normalize
 
 POLICY_FILE = "agent_policy.yaml"
@@ -115,57 +115,43 @@ class SopPolicy:
     # --- answering ----------------------------------------------------------------------
 
     def answer(self, messages: Sequence[Mapping[str, Any]]) -> PolicyAnswer:
+        """The first reply rule that applies to the call so far (`REPLY_RULES`, in order)."""
         turns = [(m.get("role"), message_text(m.get("content"))) for m in messages]
+        if not any(role == "user" for role, _ in turns):
+            return PolicyAnswer(self.say("greeting"), ("greeting",))
+        state = self.state(turns)
+        for rule in REPLY_RULES:
+            reply = rule(self, state)
+            if reply is not None:
+                return reply
+        return self._answer(["not_understood"], state.lang)
+
+    def state(self, turns: list[tuple[Any, str]]) -> CallState:
         said = [text for role, text in turns if role == "assistant"]
         heard = [text for role, text in turns if role == "user"]
-        if not heard:
-            return PolicyAnswer(self.say("greeting"), ("greeting",))
         last = heard[-1]
-        lang = self.language(last)
         last_said = said[-1] if said else ""
-        escalated = any(self._was("escalation_notice", s) for s in said)
-        unreachable = any(  # the pipeline told the caller no supervisor could be reached
-            self._was(key, s)
-            for key in ("supervisor_unreachable", "supervisor_unreachable_no_phone")
-            for s in said
+        return CallState(
+            heard=heard,
+            said=said,
+            last=last,
+            last_said=last_said,
+            lang=self.language(last),
+            escalated=any(self._was("escalation_notice", s) for s in said),
+            # The pipeline told the caller no supervisor could be reached.
+            unreachable=any(
+                self._was(key, s)
+                for key in ("supervisor_unreachable", "supervisor_unreachable_no_phone")
+                for s in said
+            ),
+            asked_id=self._was("ask_id", last_said),
+            # Noted, not verified: nothing behind the line checks it.
+            gave_id=any(
+                self._was("ask_id", asked) and self.gives_id(answer)
+                for asked, answer in self._exchanges(turns)
+            ),
+            signals=caller_signals(self.rubric, last),
         )
-        asked_id = self._was("ask_id", last_said)
-        gave_id = any(  # noted, not verified: nothing behind the line checks it
-            self._was("ask_id", asked) and self.gives_id(answer)
-            for asked, answer in self._exchanges(turns)
-        )
-        signals = caller_signals(self.rubric, last)
-
-        if signals.escalation and not escalated:
-            return PolicyAnswer(self.say("escalation_notice", lang), ("escalation",))
-        parts: list[str] = []
-        if signals.hazards:
-            parts.append("safety")
-            parts.append("swollen_photo" if signals.swollen else "hazard_help")
-        if signals.money_topic or (asked_id and self.gives_id(last)):
-            if not gave_id:
-                parts.append("ask_id")  # a question: the caller answers before anything else
-                return self._answer(parts, lang)
-            parts.append("noted_account")  # the accounts team follows up
-        for intent in ("station_hours", "swap_price"):
-            if self._has(intent, last) and not signals.money_topic:
-                parts.append(intent)
-        if parts:
-            return self._answer([*parts, "anything_else"], lang)
-        waiting = self._has("waiting", last) or self._has("done", last)
-        coming_said = self._was("supervisor_coming", last_said)
-        if escalated and waiting and not unreachable and not coming_said:
-            return self._answer(["supervisor_coming"], lang)
-        # After the goodbye (said, or cut short when the caller spoke over it), a goodbye again.
-        closed = self._was("closing", last_said) or (
-            len(heard) > 1 and self._has("done", heard[-2]) and bool(said)
-        )
-        if self._has("done", last) or closed:
-            asked = bool(self.rubric.cue("anything_else").search(fold(normalize(last_said))))
-            return self._answer(["closing" if asked or closed else "anything_else"], lang)
-        if self._only_hello(last):  # "Hello." before the caller says why they call
-            return self._answer(["listening"], lang)
-        return self._answer(["not_understood"], lang)
 
     def _only_hello(self, utterance: str) -> bool:
         words = fold(normalize(utterance)).split()
@@ -182,3 +168,76 @@ class SopPolicy:
             if role == "assistant" and next_role == "user":
                 pairs.append((text, next_text))
         return pairs
+
+
+@dataclass(frozen=True)
+class CallState:
+    """What the policy knows of the call when the caller has just spoken."""
+
+    heard: list[str]  # the caller's turns
+    said: list[str]  # the agent's turns
+    last: str  # the caller's last turn
+    last_said: str  # the agent's last turn
+    lang: Language  # of the caller's last turn
+    escalated: bool  # the caller was told a supervisor is being brought in
+    unreachable: bool  # and then that none could be reached
+    asked_id: bool  # the agent's last turn asked for the registered number or partner ID
+    gave_id: bool  # the caller has answered that question with one
+    signals: CallerSignals  # what QA's rules hear in the last turn
+
+
+ReplyRule = Callable[[SopPolicy, CallState], "PolicyAnswer | None"]
+
+
+def _escalate(policy: SopPolicy, state: CallState) -> PolicyAnswer | None:
+    """A request for a human is answered first, once."""
+    if state.signals.escalation and not state.escalated:
+        return PolicyAnswer(policy.say("escalation_notice", state.lang), ("escalation",))
+    return None
+
+
+def _topics(policy: SopPolicy, state: CallState) -> PolicyAnswer | None:
+    """Safety first, then the account (the number before anything else), then questions."""
+    signals, last = state.signals, state.last
+    parts: list[str] = []
+    if signals.hazards:
+        parts.append("safety")
+        parts.append("swollen_photo" if signals.swollen else "hazard_help")
+    if signals.money_topic or (state.asked_id and policy.gives_id(last)):
+        if not state.gave_id:
+            parts.append("ask_id")  # a question: the caller answers before anything else
+            return policy._answer(parts, state.lang)
+        parts.append("noted_account")  # the accounts team follows up
+    for intent in ("station_hours", "swap_price"):
+        if policy._has(intent, last) and not signals.money_topic:
+            parts.append(intent)
+    return policy._answer([*parts, "anything_else"], state.lang) if parts else None
+
+
+def _supervisor_coming(policy: SopPolicy, state: CallState) -> PolicyAnswer | None:
+    """A caller waiting for the supervisor hears that one is coming (once in a row)."""
+    waiting = policy._has("waiting", state.last) or policy._has("done", state.last)
+    coming_said = policy._was("supervisor_coming", state.last_said)
+    if state.escalated and waiting and not state.unreachable and not coming_said:
+        return policy._answer(["supervisor_coming"], state.lang)
+    return None
+
+
+def _close(policy: SopPolicy, state: CallState) -> PolicyAnswer | None:
+    """ "Anything else?" before the goodbye; after it (said, or cut short when the caller spoke
+    over it), a goodbye again."""
+    closed = policy._was("closing", state.last_said) or (
+        len(state.heard) > 1 and policy._has("done", state.heard[-2]) and bool(state.said)
+    )
+    if policy._has("done", state.last) or closed:
+        asked = bool(policy.rubric.cue("anything_else").search(fold(normalize(state.last_said))))
+        return policy._answer(["closing" if asked or closed else "anything_else"], state.lang)
+    return None
+
+
+def _listen(policy: SopPolicy, state: CallState) -> PolicyAnswer | None:
+    """ "Hello." before the caller says why they call."""
+    return policy._answer(["listening"], state.lang) if policy._only_hello(state.last) else None
+
+
+REPLY_RULES: tuple[ReplyRule, ...] = (_escalate, _topics, _supervisor_coming, _close, _listen)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pipecat.frames.frames import (
     CancelFrame,
@@ -131,7 +132,8 @@ class PolicyFallback(FrameProcessor):
     async def _cover(self, reason: str, *, close: bool) -> None:
         self._metadata.fallback_turns += 1
         self._metadata.fallback_reasons.append(reason)
-        answer = self._policy.answer(self._context.get_messages())
+        messages: list[Any] = list(self._context.get_messages())
+        answer = self._policy.answer(messages)
         await self.push_frame(LLMTextFrame(answer.text))
         if close:
             await self.push_frame(LLMFullResponseEndFrame())

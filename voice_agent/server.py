@@ -5,10 +5,10 @@ python -m voice_agent.server        (uvicorn on 127.0.0.1:8080, behind Caddy)
 
 from __future__ import annotations
 
-import os
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
 from qa_engine.rubric import load_rubric_dir
 from voice_agent.call_metrics import CallMetrics
@@ -19,9 +19,8 @@ from voice_agent.settings import SettingsError, VoiceSettings
 from voice_agent.web_origin import WebOrigin
 
 
-def build() -> object:
-    settings = VoiceSettings.from_env()
-    rubric = load_rubric_dir()
+def build(settings: VoiceSettings) -> FastAPI:
+    rubric = load_rubric_dir(settings.prompts_dir)
     web_origin = WebOrigin.from_settings(settings)
     web_origin.refresh()  # once before serving; afterwards in the background
     invites = InviteBook()
@@ -53,7 +52,7 @@ def build() -> object:
     )
 
 
-def server_config(app: object, host: str, port: int) -> uvicorn.Config:
+def server_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     # The API decides itself whose X-Forwarded-For it believes (connect_api.client_address):
     # uvicorn's own proxy-header handling would rewrite the peer address before it looks.
     return uvicorn.Config(
@@ -63,13 +62,12 @@ def server_config(app: object, host: str, port: int) -> uvicorn.Config:
 
 def main() -> int:
     try:
-        app = build()
+        settings = VoiceSettings.from_env()
+        app = build(settings)
     except SettingsError as exc:
         print(f"voice agent: {exc}", file=sys.stderr)
         return 2
-    uvicorn.Server(
-        server_config(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "8080")))
-    ).run()
+    uvicorn.Server(server_config(app, settings.host, settings.port)).run()
     return 0
 
 

@@ -18,7 +18,8 @@ from livekit import api
 from livekit.protocol import egress
 
 from contracts import voice_line
-from voice_agent.settings import AGENT_ID, VoiceSettings
+from contracts.storage import recording_key
+from voice_agent.settings import VoiceSettings
 
 CALLER_TTL = timedelta(minutes=2)  # to join now; the session outlives the token
 BOT_TTL = timedelta(hours=2)
@@ -37,10 +38,6 @@ def is_call_id(value: str) -> bool:
     return bool(_CALL_ID.match(value))
 
 
-def recording_key(call_id: str, agent_id: str = AGENT_ID) -> str:
-    return f"recordings/{agent_id}/{call_id}.ogg"
-
-
 def room_request(settings: VoiceSettings, call_id: str) -> api.CreateRoomRequest:
     """The call's room, created by the connect API before anyone holds a token for it."""
     request = api.CreateRoomRequest(
@@ -57,7 +54,7 @@ def room_request(settings: VoiceSettings, call_id: str) -> api.CreateRoomRequest
                     file_outputs=[
                         egress.EncodedFileOutput(
                             file_type=egress.EncodedFileType.OGG,
-                            filepath=recording_key(call_id),
+                            filepath=recording_key(voice_line.BOT_AGENT_ID, call_id),
                             s3=egress.S3Upload(
                                 bucket=settings.recordings_bucket, region=settings.region
                             ),

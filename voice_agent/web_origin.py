@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
 
 
-def _in_thread(work: Callable[[], None]) -> None:
+def _in_thread(work: Callable[[], object]) -> None:
     threading.Thread(target=work, name="web-origin-refresh", daemon=True).start()
 
 
@@ -34,7 +34,7 @@ class WebOrigin:
         ssm: Any | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        spawn: Callable[[Callable[[], None]], None] = _in_thread,
+        spawn: Callable[[Callable[[], object]], None] = _in_thread,
     ) -> None:
         if parameter and ssm is None:
             raise ValueError("reading the origin from a parameter needs an SSM client")
@@ -87,6 +87,8 @@ class WebOrigin:
         return bool(origin and current and _normalize(origin) == current)
 
     def _read(self) -> str | None:
+        if self._ssm is None:
+            return None
         try:
             response = self._ssm.get_parameter(Name=self._parameter)
         except Exception as exc:  # not deployed yet, throttled, no network: retried later

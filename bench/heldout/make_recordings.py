@@ -26,6 +26,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -80,13 +81,16 @@ def kokoro_voices() -> Path:
             stdout=subprocess.DEVNULL,
         )
         (tgz,) = Path(tmp).glob("kokoro-js-*.tgz")
-        voices = {}
+        voices: dict[str, Any] = {}
         with tarfile.open(tgz) as tar:
             for member in tar.getmembers():
                 name = Path(member.name).name
                 english = name[:2] in ("af", "am", "bf", "bm") and name.endswith(".bin")
                 if member.name.startswith("package/voices/") and english:
-                    data = tar.extractfile(member).read()
+                    extracted = tar.extractfile(member)
+                    if extracted is None:
+                        continue
+                    data = extracted.read()
                     voices[name[:-4]] = np.frombuffer(data, np.float32).reshape(-1, 1, 256)
     np.savez(target, **voices)
     return target

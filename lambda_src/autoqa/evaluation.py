@@ -18,12 +18,12 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from autoqa.transcribe_format import Crosstalk, dialogue_to_transcribe
+from contracts.sops import FLAGS as SOP_FLAGS
+from contracts.sops import RISK_REASONS, SOP_OF_FLAG
 from qa_engine.errors import QAInputError
 from qa_engine.pipeline import Scorer
-from qa_engine.rubric import RISK_REASONS, SPEC_FLAGS
 
-FLAGS = tuple(SPEC_FLAGS.values())
-SOP_OF_FLAG = {flag: sop for sop, flag in SPEC_FLAGS.items()}
+FLAGS = tuple(SOP_FLAGS.values())
 
 
 class LabelledCall(BaseModel):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from contracts.results_table import AGENT_INDEX
 from qa_engine.models import QAResult
 
 _SCHEMA = """
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS call_qa_results (
     urgent_review INTEGER NOT NULL DEFAULT 0,
     second_opinion TEXT
 );
-CREATE INDEX IF NOT EXISTS by_agent_time ON call_qa_results (agent_id, timestamp);
+CREATE INDEX IF NOT EXISTS {agent_index} ON call_qa_results (agent_id, timestamp);
 """
 _JSON_FIELDS = (
     "violation_flags",
@@ -64,7 +65,7 @@ class SQLiteResultStore:
         self.unreadable: list[str] = []
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA.format(agent_index=AGENT_INDEX))
             columns = {row["name"] for row in db.execute("PRAGMA table_info(call_qa_results)")}
             for name, kind in _LATER_COLUMNS.items():
                 if name not in columns:

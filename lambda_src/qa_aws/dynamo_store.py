@@ -16,20 +16,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from qa_aws.keys import CallRef, safe_id
+from contracts.results_table import AGENT_ID, CALL_ID, FLAGGED_DATE, TIMESTAMP
+from contracts.storage import CallRef, overflow_transcript_key, safe_id
 from qa_engine.models import FailedCall, QAResult
 
 MAX_ITEM_BYTES = 350_000  # under DynamoDB's 400 KB, with room for attribute names
 TRUNCATED_CHARS = 20_000
-AGENT_INDEX = "by_agent_time"
-FLAGGED_INDEX = "flagged_by_date"
 SEQUENCER = "transcript_sequencer"
 _NOT_STORED_SAME_VERSION = (
     "#status <> :scored OR attribute_not_exists(source_version) OR source_version <> :version"
@@ -67,17 +65,12 @@ class DynamoResultStore:
     def _item(self, result: QAResult, sequencer: str | None) -> dict[str, Any]:
         data = result.model_dump(mode="json")
         if result.violation_flags or result.risk_flag:
-            data["flagged_date"] = result.timestamp[:10]
+            data[FLAGGED_DATE] = result.timestamp[:10]
         if sequencer:
             data[SEQUENCER] = sequencer
         item = to_item(data)
         if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_ITEM_BYTES:
-            # One object per transcript version: a late event cannot replace a newer text.
-            folder = f"results/{safe_id(result.agent_id)}/{result.call_id}"
-            if result.source_version:
-                version = hashlib.sha256(result.source_version.encode()).hexdigest()[:16]
-                folder = f"{folder}/{version}"
-            key = f"{folder}/transcript.txt"
+            key = overflow_transcript_key(result.agent_id, result.call_id, result.source_version)
             self.s3.put_object(
                 Bucket=self.overflow_bucket,
                 Key=key,
@@ -127,7 +120,7 @@ class DynamoResultStore:
             values[":version"] = result.source_version
         try:
             self.table.update_item(
-                Key={"call_id": result.call_id},
+                Key={CALL_ID: result.call_id},
                 UpdateExpression="SET alerted = :true",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
@@ -141,7 +134,7 @@ class DynamoResultStore:
 
     def release_alert(self, result: QAResult) -> None:
         self.table.update_item(
-            Key={"call_id": result.call_id},
+            Key={CALL_ID: result.call_id},
             UpdateExpression="SET alerted = :false",
             ExpressionAttributeValues={":false": False},
         )
@@ -151,9 +144,9 @@ class DynamoResultStore:
         try:
             self.table.put_item(
                 Item={
-                    "call_id": call_id,
-                    "agent_id": agent_id,
-                    "timestamp": timestamp,
+                    CALL_ID: call_id,
+                    AGENT_ID: agent_id,
+                    TIMESTAMP: timestamp,
                     "status": "TRANSCRIBING",
                     **extra,
                 },
@@ -194,7 +187,7 @@ class DynamoResultStore:
         return True
 
     def get(self, call_id: str) -> dict[str, Any] | None:
-        item = self.table.get_item(Key={"call_id": call_id}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key={CALL_ID: call_id}, ConsistentRead=True).get("Item")
         return from_item(item) if item else None
 
 
@@ -210,7 +203,7 @@ def original_agent_id(row: dict[str, Any] | None, ref: CallRef) -> str:
     A transcript's key holds only the agent's safe id; the row (written by StartQA) holds the
     original. Falls back to the key's id when there is no row or it is another agent's.
     """
-    agent = (row or {}).get("agent_id")
+    agent = (row or {}).get(AGENT_ID)
     if isinstance(agent, str) and agent and safe_id(agent) == ref.agent_key:
         return agent
     return ref.agent_id

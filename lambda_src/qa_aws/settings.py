@@ -1,22 +1,60 @@
-"""The functions' configuration, read once from the environment the stack sets."""
+"""The functions' configuration: read once, when a function starts, from the environment the
+stack sets (the names are `contracts.environment`'s). The only module of the functions that
+reads the environment."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contracts import environment as env
 from contracts.bedrock_models import ModelError, check_model_id, default_model_id
+from contracts.line_hours import HoursError, LineHours
+from contracts.storage import PROMPTS_PREFIX
+
+JUDGES = ("bedrock", "rules")
 
 
 class ConfigError(RuntimeError):
     pass
 
 
-def _required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigError(f"environment variable {name} is not set (the stack sets it)")
-    return value
+class _Reader:
+    """Typed reads of one environment, each naming the variable when its value is wrong."""
+
+    def __init__(self, environ: Mapping[str, str] | None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def required(self, name: str) -> str:
+        value = self.environ.get(name)
+        if not value:
+            raise ConfigError(f"environment variable {name} is not set (the stack sets it)")
+        return value
+
+    def text(self, name: str, default: str) -> str:
+        return self.environ.get(name) or default
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.environ.get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative, not {raw}")
+        return value
+
+    def whole(self, name: str, default: int) -> int:
+        value = self.number(name, default)
+        if value != int(value) or value < 1:
+            raise ConfigError(f"{name} must be a whole number of at least 1, not {value:g}")
+        return int(value)
+
+    def region(self) -> str:
+        return self.environ.get(env.AWS_REGION) or self.environ.get(env.AWS_DEFAULT_REGION) or ""
 
 
 @dataclass(frozen=True)
@@ -26,19 +64,21 @@ class StartQASettings:
     transcribe_role_arn: str
     language_options: tuple[str, ...]
     min_duration_seconds: float
+    # Deliveries of one message before it goes to the dead-letter queue: StartQA records a
+    # failed call on the last one.
+    max_receive_count: int
 
     @classmethod
-    def from_env(cls) -> StartQASettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StartQASettings:
+        read = _Reader(environ)
+        languages = read.text(env.LANGUAGE_OPTIONS, "en-IN,hi-IN")
         return cls(
-            table_name=_required("TABLE_NAME"),
-            transcripts_bucket=_required("TRANSCRIPTS_BUCKET"),
-            transcribe_role_arn=_required("TRANSCRIBE_ROLE_ARN"),
-            language_options=tuple(
-                code.strip()
-                for code in os.environ.get("LANGUAGE_OPTIONS", "en-IN,hi-IN").split(",")
-                if code.strip()
-            ),
-            min_duration_seconds=float(os.environ.get("MIN_DURATION_SECONDS", "0.5")),
+            table_name=read.required(env.TABLE_NAME),
+            transcripts_bucket=read.required(env.TRANSCRIPTS_BUCKET),
+            transcribe_role_arn=read.required(env.TRANSCRIBE_ROLE_ARN),
+            language_options=tuple(c.strip() for c in languages.split(",") if c.strip()),
+            min_duration_seconds=read.number(env.MIN_DURATION_SECONDS, 0.5),
+            max_receive_count=read.whole(env.MAX_RECEIVE_COUNT, 5),
         )
 
 
@@ -56,24 +96,41 @@ class AnalyzeSettings:
     min_seconds_for_bedrock: float
 
     @classmethod
-    def from_env(cls) -> AnalyzeSettings:
-        judge = os.environ.get("JUDGE", "bedrock").strip().lower()
-        if judge not in ("bedrock", "rules"):
-            raise ConfigError(f"JUDGE must be 'bedrock' or 'rules', not {judge!r}")
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
-        model_id = os.environ.get("MODEL_ID") or default_model_id(region)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AnalyzeSettings:
+        read = _Reader(environ)
+        judge = read.text(env.JUDGE, "bedrock").strip().lower()
+        if judge not in JUDGES:
+            raise ConfigError(f"{env.JUDGE} must be 'bedrock' or 'rules', not {judge!r}")
+        region = read.region()
+        model_id = read.text(env.MODEL_ID, default_model_id(region))
         try:
-            check_model_id(model_id, region, "MODEL_ID")
+            check_model_id(model_id, region, env.MODEL_ID)
         except ModelError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(
-            table_name=_required("TABLE_NAME"),
-            topic_arn=_required("TOPIC_ARN"),
-            config_bucket=_required("CONFIG_BUCKET"),
-            prompts_prefix=os.environ.get("PROMPTS_PREFIX", "prompts/"),
-            overflow_bucket=_required("TRANSCRIPTS_BUCKET"),
+            table_name=read.required(env.TABLE_NAME),
+            topic_arn=read.required(env.TOPIC_ARN),
+            config_bucket=read.required(env.CONFIG_BUCKET),
+            prompts_prefix=read.text(env.PROMPTS_PREFIX, PROMPTS_PREFIX),
+            overflow_bucket=read.required(env.TRANSCRIPTS_BUCKET),
             judge=judge,
             model_id=model_id,
-            prompts_refresh_seconds=float(os.environ.get("PROMPTS_REFRESH_SECONDS", "60")),
-            min_seconds_for_bedrock=float(os.environ.get("MIN_SECONDS_FOR_BEDROCK", "20")),
+            prompts_refresh_seconds=read.number(env.PROMPTS_REFRESH_SECONDS, 60),
+            min_seconds_for_bedrock=read.number(env.MIN_SECONDS_FOR_BEDROCK, 20),
         )
+
+
+@dataclass(frozen=True)
+class HealthCheckSettings:
+    hostname: str
+    hours: LineHours | None  # None: the line never closes
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HealthCheckSettings:
+        read = _Reader(environ)
+        hours = read.text(env.VOICE_HOURS, "")
+        try:
+            parsed = LineHours.parse(hours, env.VOICE_HOURS) if hours else None
+        except HoursError as exc:
+            raise ConfigError(str(exc)) from exc
+        return cls(hostname=read.required(env.VOICE_HOSTNAME), hours=parsed)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from contracts import alerts as contract
 from qa_engine.alerts import Alert
-
-
-def _subject(text: str) -> str:
-    # SNS subjects: ASCII, no line breaks, at most 100 characters.
-    ascii_only = text.encode("ascii", "replace").decode().replace("\n", " ")
-    return ascii_only[:100]
 
 
 class SnsAlertSink:
@@ -20,25 +14,17 @@ class SnsAlertSink:
         self.topic_arn = topic_arn
 
     def publish(self, alert: Alert) -> None:
-        attributes = {
-            "severity": {"DataType": "String", "StringValue": alert.severity},
-            "agent_id": {"DataType": "String", "StringValue": alert.agent_id},
-            "call_id": {"DataType": "String", "StringValue": alert.call_id},
-            "score": {"DataType": "Number", "StringValue": str(alert.overall_score)},
-        }
-        if alert.violation_flags:
-            attributes["flags"] = {
-                "DataType": "String.Array",
-                "StringValue": json.dumps(alert.violation_flags),
-            }
-        if alert.risk_reasons:
-            attributes["risk"] = {
-                "DataType": "String.Array",
-                "StringValue": json.dumps(alert.risk_reasons),
-            }
         self.sns.publish(
             TopicArn=self.topic_arn,
-            Subject=_subject(alert.subject),
+            Subject=contract.subject(alert.subject),
             Message=alert.message,
-            MessageAttributes=attributes,
+            MessageAttributes=contract.message_attributes(
+                severity=alert.severity,
+                kind=contract.QA_SCORECARD,
+                call_id=alert.call_id,
+                agent_id=alert.agent_id,
+                score=alert.overall_score,
+                flags=alert.violation_flags,
+                risk=alert.risk_reasons,
+            ),
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from qa_aws.keys import CallRef, job_name, media_format
+from contracts.storage import CallRef, job_name, media_format
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from contracts.alerts import MAX_SUBJECT_CHARS, URGENT, WARNING
 from qa_engine.models import QAResult
 
 
@@ -19,7 +20,7 @@ class Alert(BaseModel):
 
     @property
     def severity(self) -> str:
-        return "URGENT" if self.urgent else "WARNING"
+        return URGENT if self.urgent else WARNING
 
 
 def _clock(seconds: float) -> str:
@@ -60,7 +61,7 @@ def build_alert(result: QAResult) -> Alert:
         call_id=result.call_id,
         agent_id=result.agent_id,
         urgent=urgent,
-        subject=subject[:100],
+        subject=subject[:MAX_SUBJECT_CHARS],
         message="\n".join(lines),
         overall_score=result.overall_score,
         violation_flags=result.violation_flags,

@@ -9,15 +9,27 @@ left without evidence is dropped and recorded as a warning. Score and alert stay
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from contracts import sops
 from qa_engine.models import Conversation, Evidence, RiskSignal, SopCheck, Verdict
 from qa_engine.rubric import Rubric
 
 TOOL_NAME = "record_qa_verdict"
-SopId = Literal["S1", "S2", "S3", "S4", "S5", "S6"]
+
+
+def _known_sop(value: str) -> str:
+    if value not in sops.SOP_IDS:
+        raise ValueError(f"Input should be one of {', '.join(sops.SOP_IDS)}")
+    return value
+
+
+# A string the model must pick from the SOP ids: an enum in the tool's JSON schema.
+SopId = Annotated[
+    str, AfterValidator(_known_sop), Field(json_schema_extra={"enum": list(sops.SOP_IDS)})
+]
 _SPACES = re.compile(r"\s+")
 
 
@@ -56,7 +68,7 @@ class JudgeAnswer(BaseModel):
 
     def missing_sops(self) -> list[str]:
         seen = [a.sop_id for a in self.sop_answers]
-        return [s for s in ("S1", "S2", "S3", "S4", "S5", "S6") if seen.count(s) != 1]
+        return [s for s in sops.SOP_IDS if seen.count(s) != 1]
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +84,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [resolve(v) for v in node]
         return node
 
-    return resolve(schema)
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 def tool_config() -> dict[str, Any]:
@@ -167,7 +180,7 @@ def answer_to_verdict(answer: JudgeAnswer, conversation: Conversation, rubric: R
                 )
             else:
                 evidence.append(ev)
-        triggered = a.triggered or sop.id in ("S1", "S2")
+        triggered = a.triggered or sop.id in sops.SCRIPT_SOPS
         followed = a.followed if triggered else True
         note = a.note
         if triggered and not followed and not evidence:

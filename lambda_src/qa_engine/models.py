@@ -131,6 +131,17 @@ class FailedCall(BaseModel):
     failure_reason: str
     source: str = ""
 
+    @classmethod
+    def now(cls, call_id: str, agent_id: str, reason: str, source: str) -> FailedCall:
+        """The call failed just now, for `reason`; `source` is what it was read from."""
+        return cls(
+            call_id=call_id,
+            agent_id=agent_id,
+            timestamp=utc_now_iso(),
+            failure_reason=reason,
+            source=source,
+        )
+
 
 class QAResult(BaseModel):
     """The `CallQA_Results` record (DESIGN.md contract); `autoqa score` prints one per line."""

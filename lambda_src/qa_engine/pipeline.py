@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.sops import URGENT_DISPUTE_SOPS
 from qa_engine.alerts import build_alert
 from qa_engine.models import Conversation, QAResult, SecondOpinion, utc_now_iso
 from qa_engine.ports import AlertSink, Judge, ResultStore
 from qa_engine.roles import ScriptAgentPicker
 from qa_engine.rubric import Rubric
 from qa_engine.scoring import (
-    URGENT_DISPUTE_SOPS,
     disputed_sops,
     overall_score,
     risk_reasons,

@@ -16,7 +16,7 @@ class Judge(Protocol):
 
 
 class ResultStore(Protocol):
-    def put(self, result: QAResult) -> None:
+    def put(self, result: QAResult) -> object:
         """Store the result; storing the same `source_version` again changes nothing."""
 
     def claim_alert(self, result: QAResult) -> bool:

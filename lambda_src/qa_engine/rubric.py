@@ -8,7 +8,6 @@ hash is the `rubric_version` every result records.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from functools import cached_property
@@ -17,6 +16,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from contracts import sops
+from contracts.storage import PROMPTS_PREFIX
 from qa_engine.errors import RubricError
 from qa_engine.text import NegationScope, compile_cues, fold_word, normalize
 
@@ -24,23 +25,6 @@ RUBRIC_FILE = "rubric.yaml"
 SENTIMENT_FILE = "sentiment_lexicon.yaml"
 JUDGE_PROMPT_FILE = "judge_prompt.md"
 RUBRIC_FILES = (RUBRIC_FILE, SENTIMENT_FILE, JUDGE_PROMPT_FILE)
-
-SPEC_FLAGS = {
-    "S1": "GREETING_SCRIPT_MISSED",
-    "S2": "CLOSING_SCRIPT_MISSED",
-    "S3": "SWOLLEN_BATTERY_PHOTO_NOT_REQUESTED",
-    "S4": "SAFETY_INSTRUCTIONS_MISSED",
-    "S5": "ESCALATION_NOT_OFFERED",
-    "S6": "IDENTITY_NOT_VERIFIED",
-}
-RISK_REASONS = (
-    "SAFETY_HAZARD",
-    "ESCALATION_REQUESTED",
-    "LEGAL_THREAT",
-    "ABUSE",
-    "NEGATIVE_END",
-    "SAFETY_SOP_VIOLATED",
-)
 
 
 class Sop(BaseModel):
@@ -83,10 +67,10 @@ class RubricSpec(BaseModel):
     @model_validator(mode="after")
     def _matches_spec(self) -> RubricSpec:
         flags = {s.id: s.flag for s in self.sops}
-        if flags != SPEC_FLAGS:
-            raise ValueError(f"SOP ids and flags must be exactly {SPEC_FLAGS}, got {flags}")
-        if set(self.risk_reasons) != set(RISK_REASONS):
-            raise ValueError(f"risk_reasons must be exactly {sorted(RISK_REASONS)}")
+        if flags != sops.FLAGS:
+            raise ValueError(f"SOP ids and flags must be exactly {sops.FLAGS}, got {flags}")
+        if set(self.risk_reasons) != set(sops.RISK_REASONS):
+            raise ValueError(f"risk_reasons must be exactly {sorted(sops.RISK_REASONS)}")
         return self
 
 
@@ -120,7 +104,9 @@ class Rubric:
             }
             self.agent_role = compile_cues(self.spec.agent_role_cues)
         except re.error as exc:
-            raise RubricError(f"a cue pattern in prompts/{RUBRIC_FILE} is invalid: {exc}") from exc
+            raise RubricError(
+                f"a cue pattern in {PROMPTS_PREFIX}{RUBRIC_FILE} is invalid: {exc}"
+            ) from exc
         neg = self.spec.negation
         self.negation = NegationScope(neg.before, neg.after, adjacent=neg.before_adjacent)
         self.conditional_words = frozenset(fold_word(normalize(w)) for w in neg.conditional)
@@ -142,7 +128,7 @@ class Rubric:
         try:
             return self.cues[name]
         except KeyError:
-            raise RubricError(f"prompts/{RUBRIC_FILE} has no cue group {name!r}") from None
+            raise RubricError(f"{PROMPTS_PREFIX}{RUBRIC_FILE} has no cue group {name!r}") from None
 
     @cached_property
     def version(self) -> str:
@@ -161,9 +147,7 @@ class Rubric:
 
 
 def default_prompts_dir() -> Path:
-    configured = os.environ.get("AUTOQA_PROMPTS_DIR")
-    if configured:
-        return Path(configured)
+    """The repository's (or the deployed app's) `prompts/` folder, above this package."""
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "prompts" / RUBRIC_FILE).is_file():
@@ -175,14 +159,3 @@ def load_rubric_dir(path: Path | None = None) -> Rubric:
     folder = path or default_prompts_dir()
     files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name in RUBRIC_FILES}
     return Rubric(files)
-
-
-_default: Rubric | None = None
-
-
-def default_rubric() -> Rubric:
-    """The rubric from the local prompts/ folder, loaded once per process."""
-    global _default
-    if _default is None:
-        _default = load_rubric_dir()
-    return _default

@@ -8,139 +8,31 @@ Every finding carries evidence: turn index, start time and the verbatim sentence
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
 
+from contracts import sops
+from qa_engine.call_text import (
+    HAZARD_GROUPS,
+    CallText,
+    after,
+    escalation_requests,
+    first,
+    hazard_reports,
+    said_before,
+)
 from qa_engine.models import (
     Conversation,
-    Evidence,
     RiskSignal,
     SopCheck,
     Speaker,
-    Turn,
     Verdict,
 )
 from qa_engine.rubric import Rubric
-from qa_engine.text import Hit, Segment, find_hits, segment_turn
+from qa_engine.text import Hit, Segment
 
-WEATHER_SENSITIVE = frozenset({"hazard_hot", "hazard_burning", "hazard_symptom"})
 # "photo of the battery", "battery ki ek photo": the battery is named this close to the photo.
 PHOTO_OBJECT_WORDS = 3
-HAZARD_GROUPS = (
-    "hazard_swollen",
-    "hazard_symptom",
-    "hazard_burning",
-    "hazard_leak",
-    "hazard_smoke",
-    "hazard_fire",
-    "hazard_sparks",
-    "hazard_burning_smell",
-    "hazard_hot",
-)
-
-
-class CallText:
-    """A conversation cut into matchable sentences, with cue hits computed once per group."""
-
-    def __init__(self, conversation: Conversation, rubric: Rubric) -> None:
-        self.conversation = conversation
-        self.rubric = rubric
-        self.segments: list[Segment] = []
-        self.speaker_of: dict[int, Speaker] = {}
-        self.turn_of: dict[int, Turn] = {}
-        for turn in conversation.turns:
-            self.speaker_of[turn.index] = turn.speaker
-            self.turn_of[turn.index] = turn
-            self.segments.extend(segment_turn(turn.index, turn.text, rubric.respellings))
-        self._hits: dict[tuple[str, Speaker | None], list[Hit]] = {}
-        self._by_segment: dict[tuple[str, int], list[Hit]] = {}
-
-    def of(self, speaker: Speaker) -> list[Segment]:
-        return [s for s in self.segments if self.speaker_of[s.turn_index] is speaker]
-
-    def in_turns(self, turn_indices: Iterable[int]) -> list[Segment]:
-        wanted = set(turn_indices)
-        return [s for s in self.segments if s.turn_index in wanted]
-
-    def hits(self, group: str, speaker: Speaker | None = None) -> list[Hit]:
-        key = (group, speaker)
-        if key not in self._hits:
-            segments = self.segments if speaker is None else self.of(speaker)
-            self._hits[key] = self.hits_in(group, segments)
-        return self._hits[key]
-
-    def hits_in(self, group: str, segments: Sequence[Segment]) -> list[Hit]:
-        return [h for s in segments for h in self._segment_hits(group, s)]
-
-    def _segment_hits(self, group: str, segment: Segment) -> list[Hit]:
-        # Rules ask about the same sentence again and again (one question per cue hit).
-        key = (group, id(segment))
-        if key not in self._by_segment:
-            self._by_segment[key] = find_hits(self.rubric.cue(group), segment)
-        return self._by_segment[key]
-
-    def evidence(self, hit_or_segment: Hit | Segment) -> Evidence:
-        seg = hit_or_segment.segment if isinstance(hit_or_segment, Hit) else hit_or_segment
-        return Evidence(
-            turn_index=seg.turn_index,
-            start_time=self.turn_of[seg.turn_index].time_at(seg.char_start),
-            speaker=self.speaker_of[seg.turn_index],
-            quote=seg.quote,
-        )
-
-    # --- filters ---------------------------------------------------------------------------
-
-    def asks(self, hit: Hit) -> bool:
-        """Whether the hit is in the question of its sentence: the clause the "?" ends.
-
-        Unpunctuated speech runs statements and a question into one sentence ("... it will
-        be back in your wallet tomorrow, anything else?"); only the last clause is asked.
-        """
-        seg = hit.segment
-        return seg.is_question and hit.start_token >= max(seg.clause_starts, default=0)
-
-    def asserted(self, hits: Iterable[Hit], *, allow_conditional: bool = False) -> list[Hit]:
-        """Hits that are neither negated nor, unless allowed, hypothetical ("if ...")."""
-        return [
-            h
-            for h in hits
-            if not self.rubric.negation.is_negated(h)
-            and (allow_conditional or not self.is_conditional(h))
-        ]
-
-    def is_conditional(self, hit: Hit) -> bool:
-        tokens, clauses = hit.segment.tokens, hit.segment.clause_starts
-        for i in range(hit.start_token - 1, -1, -1):
-            if tokens[i] in self.rubric.conditional_words:
-                return True
-            if i in clauses:
-                return False
-        return False
-
-    def negated_inside(self, hit: Hit) -> bool:
-        inner = hit.segment.tokens[hit.start_token + 1 : hit.end_token]
-        return self.rubric.negation.has_negator(inner)
-
-
-def _after(hits: Iterable[Hit], position: tuple[int, int]) -> list[Hit]:
-    return [h for h in hits if h.segment.position > position]
-
-
-def _when(hit: Hit) -> tuple[int, int, int]:
-    """Where in the call a hit was said: turn, sentence, word."""
-    return (*hit.segment.position, hit.start_token)
-
-
-def _said_before(a: Hit, b: Hit) -> bool:
-    return _when(a) < _when(b)
-
-
-def _first(hits: Sequence[Hit]) -> Hit | None:
-    return min(hits, key=_when, default=None)
-
-
-def _overlaps(a: Hit, b: Hit) -> bool:
-    return a.segment is b.segment and a.start_token < b.end_token and b.start_token < a.end_token
 
 
 class RulesJudge:
@@ -166,7 +58,7 @@ class RulesJudge:
         risks = self.risk_signals(call)
         return Verdict(sop_checks=checks, risk_signals=risks, summary=self.summary(checks, risks))
 
-    def _check(self, sop_id: str, **fields) -> SopCheck:
+    def _check(self, sop_id: str, **fields: Any) -> SopCheck:
         return SopCheck(sop_id=sop_id, flag=self._flags[sop_id], **fields)
 
     # --- S1 ---------------------------------------------------------------------------------
@@ -174,7 +66,9 @@ class RulesJudge:
     def greeting(self, call: CallText) -> SopCheck:
         agent_turns = call.conversation.spoken_turns(Speaker.AGENT)
         if not agent_turns:
-            return self._check("S1", triggered=True, followed=False, note="The agent never spoke.")
+            return self._check(
+                sops.GREETING, triggered=True, followed=False, note="The agent never spoke."
+            )
         opening = [agent_turns[0]]
         first_words = {w for s in call.in_turns([agent_turns[0].index]) for w in s.tokens}
         if len(agent_turns) > 1 and first_words <= self.rubric.hello_words:
@@ -197,7 +91,9 @@ class RulesJudge:
             if not missing
             else "Opening lacked " + ", ".join(missing) + "."
         )
-        return self._check("S1", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.GREETING, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     def agent_name(self, call: CallText, segments: Sequence[Segment]) -> str | None:
         regex = self.rubric.cue("agent_name")
@@ -244,7 +140,9 @@ class RulesJudge:
     def closing(self, call: CallText) -> SopCheck:
         last_turns = call.conversation.spoken_turns(Speaker.AGENT)[-3:]
         if not last_turns:
-            return self._check("S2", triggered=True, followed=False, note="The agent never spoke.")
+            return self._check(
+                sops.CLOSING, triggered=True, followed=False, note="The agent never spoke."
+            )
         segments = call.in_turns(t.index for t in last_turns)
         asked = call.hits_in("anything_else", segments)
         thanked = call.hits_in("thanks_for_calling", segments) or [
@@ -266,48 +164,35 @@ class RulesJudge:
             if not missing
             else "Agent's last turns lacked " + " and ".join(missing) + "."
         )
-        return self._check("S2", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.CLOSING, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     # --- S3 and S4 --------------------------------------------------------------------------
 
-    def hazard_reports(self, call: CallText, groups: Iterable[str]) -> list[Hit]:
-        reports = []
-        for group in groups:
-            hits = call.asserted(call.hits(group, Speaker.CUSTOMER))
-            if group in WEATHER_SENSITIVE:  # "it's 46 degrees, I am melting" is the weather
-                hits = [h for h in hits if not call.hits_in("hot_weather_context", [h.segment])]
-            reports.extend(h for h in hits if not self._general_question(call, h.segment))
-        return reports
-
-    def _general_question(self, call: CallText, segment: Segment) -> bool:
-        """'Can a swollen battery explode?' asks about batteries; it reports nothing."""
-        return (
-            segment.is_question
-            and not call.hits_in("customer_first_person", [segment])
-            and bool(call.hits_in("generic_question", [segment]))
-        )
-
     def swollen_battery_photo(self, call: CallText) -> SopCheck:
-        report = _first(self.hazard_reports(call, ["hazard_swollen"]))
+        report = first(hazard_reports(call, ["hazard_swollen"]))
         if report is None:
-            return self._check("S3", triggered=False, followed=True, note="No swollen battery.")
+            return self._check(
+                sops.SWOLLEN_BATTERY, triggered=False, followed=True, note="No swollen battery."
+            )
         requests = [
             h
-            for h in _after(call.hits("photo_term", Speaker.AGENT), report.segment.position)
+            for h in after(call.hits("photo_term", Speaker.AGENT), report.segment.position)
             if call.hits_in("photo_request_verb", [h.segment]) and self._of_the_battery(call, h)
         ]
         evidence = [call.evidence(report)]
         if requests:
             evidence.append(call.evidence(requests[0]))
             return self._check(
-                "S3",
+                sops.SWOLLEN_BATTERY,
                 triggered=True,
                 followed=True,
                 evidence=evidence,
                 note="Swollen battery reported; agent asked for a photo of it.",
             )
         return self._check(
-            "S3",
+            sops.SWOLLEN_BATTERY,
             triggered=True,
             followed=False,
             evidence=evidence,
@@ -332,12 +217,14 @@ class RulesJudge:
         return not call.hits_in("photo_not_of_battery", agent[max(0, here - 1) : here + 1])
 
     def safety_instructions(self, call: CallText) -> SopCheck:
-        report = _first(self.hazard_reports(call, HAZARD_GROUPS))
+        report = first(hazard_reports(call, HAZARD_GROUPS))
         if report is None:
-            return self._check("S4", triggered=False, followed=True, note="No hazard reported.")
+            return self._check(
+                sops.SAFETY, triggered=False, followed=True, note="No hazard reported."
+            )
         position = report.segment.position
-        stop = _first(_after(call.hits("stop_using", Speaker.AGENT), position))
-        away = _first(_after(call.hits("keep_away", Speaker.AGENT), position))
+        stop = first(after(call.hits("stop_using", Speaker.AGENT), position))
+        away = first(after(call.hits("keep_away", Speaker.AGENT), position))
         evidence = [call.evidence(report)] + [call.evidence(h) for h in (stop, away) if h]
         missing = [
             what
@@ -349,25 +236,21 @@ class RulesJudge:
         else:
             note = "Hazard reported; agent did not tell the customer to " + " or ".join(missing)
             note += "."
-        return self._check("S4", triggered=True, followed=not missing, evidence=evidence, note=note)
+        return self._check(
+            sops.SAFETY, triggered=True, followed=not missing, evidence=evidence, note=note
+        )
 
     # --- S5 ---------------------------------------------------------------------------------
 
-    def escalation_requests(self, call: CallText) -> list[Hit]:
-        mentions = call.hits("escalation_not_request", Speaker.CUSTOMER)
-        return [
-            h
-            for h in call.asserted(call.hits("escalation_request", Speaker.CUSTOMER))
-            if not call.negated_inside(h) and not any(_overlaps(h, m) for m in mentions)
-        ]
-
     def escalation(self, call: CallText) -> SopCheck:
-        request = _first(self.escalation_requests(call))
+        request = first(escalation_requests(call))
         if request is None:
-            return self._check("S5", triggered=False, followed=True, note="No escalation request.")
+            return self._check(
+                sops.ESCALATION, triggered=False, followed=True, note="No escalation request."
+            )
         offers = [
             h
-            for h in _after(call.hits("escalation_offer", Speaker.AGENT), request.segment.position)
+            for h in after(call.hits("escalation_offer", Speaker.AGENT), request.segment.position)
             if not call.rubric.negation.is_negated(h)
             and not call.negated_inside(h)
             and not any(
@@ -382,7 +265,7 @@ class RulesJudge:
         else:
             note = "Customer asked for escalation; agent did not offer to connect or escalate."
         return self._check(
-            "S5", triggered=True, followed=bool(offers), evidence=evidence, note=note
+            sops.ESCALATION, triggered=True, followed=bool(offers), evidence=evidence, note=note
         )
 
     # --- S6 ---------------------------------------------------------------------------------
@@ -402,7 +285,7 @@ class RulesJudge:
             and not call.is_conditional(h)
             and not call.hits_in("how_to_question", [h.segment])
         ]
-        first_topic = _first(own_topics)
+        first_topic = first(own_topics)
         agent_topics = call.hits("finance_topic", Speaker.AGENT) + call.hits(
             "money_amount", Speaker.AGENT
         )
@@ -431,13 +314,13 @@ class RulesJudge:
         return found
 
     def verification(self, call: CallText) -> SopCheck:
-        disclosure = _first(self.disclosures(call))
+        disclosure = first(self.disclosures(call))
         if disclosure is None:
             return self._check(
-                "S6", triggered=False, followed=True, note="No account details disclosed."
+                sops.IDENTITY, triggered=False, followed=True, note="No account details disclosed."
             )
-        verified = _first(call.hits("verification", Speaker.AGENT))
-        in_time = verified is not None and _said_before(verified, disclosure)
+        verified = first(call.hits("verification", Speaker.AGENT))
+        in_time = verified is not None and said_before(verified, disclosure)
         evidence = [call.evidence(disclosure)]
         if verified is not None:
             evidence.insert(0 if in_time else 1, call.evidence(verified))
@@ -447,7 +330,9 @@ class RulesJudge:
             note = "Agent disclosed account details before verifying the customer."
         else:
             note = "Agent disclosed account details without verifying the customer."
-        return self._check("S6", triggered=True, followed=in_time, evidence=evidence, note=note)
+        return self._check(
+            sops.IDENTITY, triggered=True, followed=in_time, evidence=evidence, note=note
+        )
 
     # --- risk and summary -------------------------------------------------------------------
 
@@ -456,19 +341,21 @@ class RulesJudge:
         threats = call.asserted(call.hits("legal_threat", Speaker.CUSTOMER), allow_conditional=True)
         if threats:
             signals.append(
-                RiskSignal(reason="LEGAL_THREAT", evidence=[call.evidence(h) for h in threats[:3]])
+                RiskSignal(
+                    reason=sops.LEGAL_THREAT, evidence=[call.evidence(h) for h in threats[:3]]
+                )
             )
         abuse = call.hits("abuse")
         if abuse:
             signals.append(
-                RiskSignal(reason="ABUSE", evidence=[call.evidence(h) for h in abuse[:3]])
+                RiskSignal(reason=sops.ABUSE, evidence=[call.evidence(h) for h in abuse[:3]])
             )
         return signals
 
     def summary(self, checks: Sequence[SopCheck], risks: Sequence[RiskSignal]) -> str:
         violated = [c for c in checks if c.violated]
-        parts = [c.note for c in checks if c.triggered and c.sop_id not in ("S1", "S2")]
-        parts += [c.note for c in violated if c.sop_id in ("S1", "S2")]
+        parts = [c.note for c in checks if c.triggered and c.sop_id not in sops.SCRIPT_SOPS]
+        parts += [c.note for c in violated if c.sop_id in sops.SCRIPT_SOPS]
         if risks:
             parts.append("Risk: " + ", ".join(r.reason.replace("_", " ").lower() for r in risks))
         if not violated and not parts:
@@ -481,40 +368,3 @@ class RulesJudge:
             else "All SOPs followed."
         )
         return " ".join([lead, *parts])
-
-
-@dataclass(frozen=True)
-class CallerSignals:
-    """What one caller utterance asserts, by the rules QA judges the SOPs with."""
-
-    hazards: tuple[str, ...]  # hazard cue groups reported, e.g. ("hazard_smoke",)
-    escalation: bool  # asks for a manager, supervisor or a human
-    money_topic: bool  # raises their wallet, payments, refunds, fees or subscription
-
-    @property
-    def swollen(self) -> bool:
-        return "hazard_swollen" in self.hazards
-
-
-def _caller_turn(rubric: Rubric, utterance: str) -> CallText:
-    conversation = Conversation(
-        turns=[Turn(index=0, speaker=Speaker.CUSTOMER, text=utterance, start_time=0, end_time=0)],
-        source_format="live",
-    )
-    return CallText(conversation, rubric)
-
-
-def caller_signals(rubric: Rubric, utterance: str) -> CallerSignals:
-    """The live voice agent's reading of a caller: it acts exactly when QA expects it to."""
-    call = _caller_turn(rubric, utterance)
-    judge = RulesJudge(rubric)
-    return CallerSignals(
-        hazards=tuple(group for group in HAZARD_GROUPS if judge.hazard_reports(call, [group])),
-        escalation=bool(judge.escalation_requests(call)),
-        money_topic=bool(call.hits("finance_topic", Speaker.CUSTOMER)),
-    )
-
-
-def escalation_requested(rubric: Rubric, utterance: str) -> bool:
-    """Whether one caller utterance asks for a human, by the same rules QA judges S5 with."""
-    return bool(RulesJudge(rubric).escalation_requests(_caller_turn(rubric, utterance)))

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from contracts import sops
+from contracts.sops import RISK_REASONS, SAFETY_SOPS
 from qa_engine.models import RiskSignal, SopCheck
-from qa_engine.rubric import RISK_REASONS, Rubric
-
-SAFETY_SOPS = ("S3", "S4")
-# A disagreement between the judges on these alerts as urgent: a hazard or a request for a
-# human may have gone unanswered.
-URGENT_DISPUTE_SOPS = ("S3", "S4", "S5")
+from qa_engine.rubric import Rubric
 
 
 def overall_score(checks: Sequence[SopCheck], rubric: Rubric) -> int:
@@ -32,22 +29,22 @@ def risk_reasons(
 ) -> list[str]:
     by_id = {c.sop_id: c for c in checks}
     reasons = []
-    if by_id["S4"].triggered:
-        reasons.append("SAFETY_HAZARD")
-    if by_id["S5"].triggered:
-        reasons.append("ESCALATION_REQUESTED")
+    if by_id[sops.SAFETY].triggered:
+        reasons.append(sops.SAFETY_HAZARD)
+    if by_id[sops.ESCALATION].triggered:
+        reasons.append(sops.ESCALATION_REQUESTED)
     found = {s.reason for s in signals}
-    reasons += [r for r in ("LEGAL_THREAT", "ABUSE") if r in found]
+    reasons += [r for r in (sops.LEGAL_THREAT, sops.ABUSE) if r in found]
     if sentiment_end <= rubric.spec.thresholds.negative_end_sentiment:
-        reasons.append("NEGATIVE_END")
+        reasons.append(sops.NEGATIVE_END)
     if any(by_id[s].violated for s in SAFETY_SOPS):
-        reasons.append("SAFETY_SOP_VIOLATED")
+        reasons.append(sops.SAFETY_SOP_VIOLATED)
     return reasons
 
 
 # What the rules hear in the words of a call, which no other judge can clear. The verdict-made
 # reasons (SAFETY_SOP_VIOLATED) follow the verdict that is kept, and a dispute marks the call.
-HEARD_RISKS = ("SAFETY_HAZARD", "ESCALATION_REQUESTED", "LEGAL_THREAT", "ABUSE")
+HEARD_RISKS = (sops.SAFETY_HAZARD, sops.ESCALATION_REQUESTED, sops.LEGAL_THREAT, sops.ABUSE)
 
 
 def union_reasons(kept: Sequence[str], heard: Sequence[str]) -> list[str]:

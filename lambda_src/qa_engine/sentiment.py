@@ -101,9 +101,10 @@ class SentimentScorer:
             if f" {phrase} " in joined:
                 total += valence
         for i, token in enumerate(tokens):
-            valence = self._words.get(token)
-            if valence is None:
+            known = self._words.get(token)
+            if known is None:
                 continue
+            valence = known
             if i > 0 and tokens[i - 1] in self._intensifiers:
                 valence += math.copysign(_INTENSIFIER_BOOST, valence)
             # Hindi negates after the word ("accha nahi", "गुस्सा नहीं"); a "nahi" before it

@@ -185,15 +185,17 @@ def _content(item: dict[str, Any], where: str) -> str:
     if not alternatives:
         return ""
     first = _require(alternatives[0], dict, f"{where}.alternatives[0]", "an object")
-    content = first.get("content", "")
-    _require(content, str, f"{where}.alternatives[0].content", "text")
+    content: str = _require(
+        first.get("content", ""), str, f"{where}.alternatives[0].content", "text"
+    )
     return content.strip()
 
 
 def _label(value: Any, where: str) -> str | None:
     if value is None:
         return None
-    return _require(value, str, where, "a label (text)")
+    label: str = _require(value, str, where, "a label (text)")
+    return label
 
 
 # --- words --------------------------------------------------------------------------------
@@ -269,6 +271,11 @@ def _item_id(item: Any, position: int) -> Any:
     return value if isinstance(value, int | str) and not isinstance(value, bool) else position
 
 
+def _fixed(label: str) -> Callable[[dict[str, Any], str], str | None]:
+    """Every item of a channel has the channel's label."""
+    return lambda _item, _at: label
+
+
 def _item_label(key: str) -> Callable[[dict[str, Any], str], str | None]:
     return lambda item, at: _label(item.get(key), f"{at}.{key}")
 
@@ -293,9 +300,7 @@ def _channel_words(results: dict[str, Any]) -> list[_Word]:
             label = _label(channel.get("channel_label"), f"{at}.channel_label")
             if label is None:
                 raise TranscriptFormatError(f"{at} has no channel_label")
-            words += _words_from_items(
-                channel.get("items", []), f"{at}.items", lambda _i, _at, lb=label: lb
-            )
+            words += _words_from_items(channel.get("items", []), f"{at}.items", _fixed(label))
         return words
     return _words_from_items(items, "results.items", _item_label("channel_label"))
 

@@ -20,8 +20,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from contracts.results_table import AGENT_INDEX, FLAGGED_INDEX
 from handlers import analyze_transcript, start_qa
-from qa_aws.dynamo_store import AGENT_INDEX, FLAGGED_INDEX
 from qa_engine.rubric import RUBRIC_FILES
 from tests.conftest import REPO
 

@@ -9,8 +9,8 @@ import wave
 
 from botocore.stub import Stubber
 
+from contracts.results_table import FLAGGED_INDEX
 from handlers import analyze_transcript, start_qa
-from qa_aws.dynamo_store import FLAGGED_INDEX
 from qa_engine.rubric import RUBRIC_FILES, Rubric
 from tests.aws_lambda.conftest import (
     CONFIG,

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 
 from autoqa.transcribe_format import dialogue_to_transcribe
 from handlers import analyze_transcript
-from handlers.events import ordering_key
+from qa_aws.s3_objects import ordering_key
 from tests.aws_lambda.bedrock_stub import expect_converse, tool_use_response
 from tests.aws_lambda.conftest import (
     MODEL_ID,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from contracts.storage import ObjectKeyError, job_name, recording_ref, safe_id, transcript_ref
 from qa_aws.bedrock_judge import is_retryable
-from qa_aws.keys import ObjectKeyError, job_name, recording_ref, safe_id, transcript_ref
 from qa_engine.audio_header import inspect_audio
 from qa_engine.llm_judge import JudgeAnswer, QuoteRef, answer_to_verdict, tool_config
 from tests.aws_lambda.bedrock_stub import sop

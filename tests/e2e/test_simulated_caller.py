@@ -25,6 +25,9 @@ from voice_agent.simulator import caller
 from voice_agent.simulator.caller import place_call
 from voice_agent.simulator.scripts import CallScript
 
+# Real aiortc peers on loopback: with the whole calls, not in make test-fast.
+pytestmark = pytest.mark.e2e
+
 RATE = 48000
 FRAME = RATE // 50
 

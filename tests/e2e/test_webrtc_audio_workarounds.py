@@ -6,9 +6,14 @@ then fail, so the upgrade is checked against scripts/repro_webrtc_audio_pacing.p
 
 from __future__ import annotations
 
+import pytest
+
 from scripts.repro_webrtc_audio_pacing import measure
 from voice_agent import smallwebrtc_audio
 from voice_agent.loopback import loopback_addresses
+
+# Real WebRTC audio on loopback, timed: with the whole calls, not in make test-fast.
+pytestmark = pytest.mark.e2e
 
 
 def test_each_workaround_applies_to_the_installed_versions():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.voice_stack import COMPOSE_SHA256
+from cdk_constructs.voice_user_data import COMPOSE_SHA256
 from tests.infra.conftest import cdk_context
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -8,8 +8,8 @@ import shlex
 
 import pytest
 
+from contracts.voice_host import PUBLIC_PORTS
 from tests.infra.conftest import TOKEN, cdk_context, policy_statements, resources, synth, user_data
-from voice_agent.deploy.ports import PUBLIC_PORTS
 
 ASSET_BUCKET = "cdk-hnb659fds-assets-"
 # A deployment with every value that reaches the instance's shell set.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.sops import FLAGS
 from qa_engine.errors import RubricError
-from qa_engine.rubric import RUBRIC_FILES, SPEC_FLAGS, Rubric
+from qa_engine.rubric import RUBRIC_FILES, Rubric
 from tests.conftest import REPO
 
 
@@ -14,7 +15,7 @@ def files() -> dict[str, bytes]:
 
 
 def test_sops_flags_and_weights_match_the_spec(rubric):
-    assert {s.id: s.flag for s in rubric.sops} == SPEC_FLAGS
+    assert {s.id: s.flag for s in rubric.sops} == FLAGS
     assert {s.id: s.weight for s in rubric.sops} == {
         "S1": 15, "S2": 15, "S3": 20, "S4": 25, "S5": 15, "S6": 10
     }  # fmt: skip

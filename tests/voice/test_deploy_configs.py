@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contracts import environment as env
+from contracts import voice_host as ports
 from contracts import voice_line
-from voice_agent.deploy import ports
 from voice_agent.deploy.render import TEMPLATES, main, sslip_hostname
 
 DEPLOY = TEMPLATES.parent
@@ -150,21 +151,21 @@ def _env(out) -> dict[str, str]:
 
 
 def test_the_agent_is_told_its_call_limits_the_support_phone_and_its_proxy(rendered, tmp_path):
-    env = _env(rendered)  # the contract's defaults
-    assert env[voice_line.ENV_SUPPORT_PHONE] == ""
-    assert env[voice_line.ENV_JOIN_TIMEOUT] == str(voice_line.JOIN_TIMEOUT_SECONDS)
-    assert env[voice_line.ENV_SILENCE_TIMEOUT] == str(voice_line.SILENCE_TIMEOUT_SECONDS)
-    assert env[voice_line.ENV_MAX_CALL] == str(voice_line.MAX_CALL_SECONDS)
+    agent_env = _env(rendered)  # the contract's defaults
+    assert agent_env[env.SUPPORT_PHONE] == ""
+    assert agent_env[env.JOIN_TIMEOUT_SECONDS] == str(voice_line.JOIN_TIMEOUT_SECONDS)
+    assert agent_env[env.SILENCE_TIMEOUT_SECONDS] == str(voice_line.SILENCE_TIMEOUT_SECONDS)
+    assert agent_env[env.MAX_CALL_SECONDS] == str(voice_line.MAX_CALL_SECONDS)
     # Caddy on this host is the only peer whose X-Forwarded-For is believed.
-    assert env[voice_line.ENV_TRUSTED_PROXIES] == "127.0.0.1,::1"
+    assert agent_env[env.TRUSTED_PROXIES] == "127.0.0.1,::1"
     out = render_with(
         tmp_path, "--support-phone", "+91 80 4567 8900", "--silence-timeout", "45",
         "--max-call-seconds", "600",
     )  # fmt: skip
-    env = _env(out)
-    assert env[voice_line.ENV_SUPPORT_PHONE] == "+91 80 4567 8900"
-    assert env[voice_line.ENV_SILENCE_TIMEOUT] == "45"
-    assert env[voice_line.ENV_MAX_CALL] == "600"
+    agent_env = _env(out)
+    assert agent_env[env.SUPPORT_PHONE] == "+91 80 4567 8900"
+    assert agent_env[env.SILENCE_TIMEOUT_SECONDS] == "45"
+    assert agent_env[env.MAX_CALL_SECONDS] == "600"
 
 
 @pytest.mark.parametrize(
@@ -187,7 +188,7 @@ def test_agent_environment_and_secret_files_are_private(rendered):
     env = _env(rendered)
     assert env["WEB_ORIGIN_PARAMETER"] == "/battery-smart/voice/web-origin"
     assert env["LINE_HOURS"] == "06:00-23:00 Asia/Kolkata"
-    assert env["BEDROCK_MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert env["MODEL_ID"] == "apac.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert env["PORT"] == str(ports.CONNECT_API) and env["HOST"] == "127.0.0.1"
     for name in ("livekit.yaml", "agent.env"):
         assert stat.S_IMODE((rendered / name).stat().st_mode) == 0o600

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soxr
 
-from autoqa.transcriber import DOMAIN_HOTWORDS
+from speech import DOMAIN_HOTWORDS
 from voice_agent.offline_services import (
     FULL_WINDOW_FRAMES,
     GreedyWhisper,
@@ -45,7 +45,7 @@ class CountingEncoder:
 @pytest.fixture(scope="module")
 def model():
     warm_up()
-    from autoqa.transcriber import bundled_model_path
+    from speech import bundled_model_path
 
     return shared_whisper_model(bundled_model_path())
 

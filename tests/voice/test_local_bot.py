@@ -54,7 +54,8 @@ def test_local_escalation_is_logged_and_published_when_a_topic_is_set(tmp_path, 
         arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
         monkeypatch.setenv("ALERTS_TOPIC_ARN", topic)
-        LocalEscalationLog.in_folder(local_bot.home(), VoiceSettings.for_local()).record(
+        settings = VoiceSettings.for_local()
+        LocalEscalationLog.in_folder(settings.home, settings).record(
             "call-0123456789ab", "manager se baat karao"
         )
         (message,) = sqs.receive_message(QueueUrl=queue)["Messages"]

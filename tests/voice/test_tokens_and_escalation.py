@@ -209,6 +209,6 @@ def test_a_local_escalation_is_logged_only_once_the_topic_took_it(tmp_path):
     ],
 )
 def test_the_metadata_beside_a_recording_is_found_from_its_key(recording, metadata):
-    from contracts.voice_line import metadata_key
+    from contracts.storage import metadata_key
 
     assert metadata_key(recording) == metadata

@@ -16,14 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from string import Template
 
-# Run as a script on the instance: its siblings, and the contracts the agent shares.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parents[2] / "lambda_src"))
-import checks
-import layout
-import ports
-
-from contracts import voice_line
+# Run as a script on the instance: the contracts the agent shares are beside it in the app.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lambda_src"))
+from contracts import voice_host, voice_line
+from contracts.voice_host import CADDY_DATA, STATE_PREFIX
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FILES = (
@@ -126,14 +122,14 @@ def call_limits(silence_timeout: int, max_call_seconds: int) -> dict[str, str]:
 
 def values(**given: str) -> dict[str, str]:
     port_values = {
-        "livekit_http": ports.LIVEKIT_HTTP,
-        "rtc_tcp": ports.RTC_TCP,
-        "rtc_udp_start": ports.RTC_UDP_START,
-        "rtc_udp_end": ports.RTC_UDP_END,
-        "turn_udp": ports.TURN_UDP,
-        "redis": ports.REDIS,
-        "connect_api": ports.CONNECT_API,
-        "egress_health": ports.EGRESS_HEALTH,
+        "livekit_http": voice_host.LIVEKIT_HTTP,
+        "rtc_tcp": voice_host.RTC_TCP,
+        "rtc_udp_start": voice_host.RTC_UDP_START,
+        "rtc_udp_end": voice_host.RTC_UDP_END,
+        "turn_udp": voice_host.TURN_UDP,
+        "redis": voice_host.REDIS,
+        "connect_api": voice_host.CONNECT_API,
+        "egress_health": voice_host.EGRESS_HEALTH,
     }
     return {**{k: str(v) for k, v in port_values.items()}, **given}
 
@@ -160,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--public-ip", required=True, help="the Elastic IP")
     p.add_argument(
         "--hostname",
-        type=checked(checks.is_hostname, "a host name"),
+        type=checked(voice_host.is_hostname, "a host name"),
         help="a domain of one's own pointing at the Elastic IP",
     )
     p.add_argument("--certificate", choices=CERTIFICATES, default="ip", help="without a domain")
@@ -171,14 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--alerts-topic-arn", required=True)
     p.add_argument("--state-bucket", required=True, help="where Caddy's certificates are kept")
     p.add_argument("--web-origin-parameter", required=True, help="SSM parameter with the page")
-    p.add_argument("--acme-email", default="", type=checked(checks.is_email, "an e-mail address"))
+    p.add_argument(
+        "--acme-email", default="", type=checked(voice_host.is_email, "an e-mail address")
+    )
     p.add_argument("--hours", default="", help='e.g. "06:00-23:00 Asia/Kolkata"; none: always')
     p.add_argument("--max-calls", default="4")
     p.add_argument("--app-dir", required=True)
     p.add_argument(
         "--support-phone",
         default="",
-        type=checked(checks.is_phone, "a phone number"),
+        type=checked(voice_host.is_phone, "a phone number"),
         help="said to a caller no supervisor could be reached for (the page shows it too)",
     )
     p.add_argument(
@@ -214,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         recordings_bucket=args.recordings_bucket,
         alerts_topic_arn=args.alerts_topic_arn,
         state_bucket=args.state_bucket,
-        caddy_data=layout.CADDY_DATA,
-        state_prefix=layout.STATE_PREFIX,
+        caddy_data=CADDY_DATA,
+        state_prefix=STATE_PREFIX,
         web_origin_parameter=args.web_origin_parameter,
         line_hours=args.hours,
         max_calls=args.max_calls,

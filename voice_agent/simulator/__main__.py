@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from voice_agent.loopback import loopback_requested, restrict_ice_to_loopback
+from voice_agent.loopback import restrict_ice_to_loopback
+from voice_agent.settings import SettingsError, VoiceSettings
 from voice_agent.simulator.runner import run_calls
 from voice_agent.simulator.scripts import load_scripts
 
@@ -25,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=1, help="calls at once")
     p.add_argument("--out", type=Path, default=Path(".autoqa/simulator"), help="what was heard")
     args = p.parse_args(argv)
-    if loopback_requested():
+    try:
+        settings = VoiceSettings.for_local()
+    except SettingsError as exc:
+        print(f"simulator: {exc}", file=sys.stderr)
+        return 2
+    if settings.ice_loopback:
         restrict_ice_to_loopback()
     chosen = [scripts[name] for name in args.script or sorted(scripts)]
     results = asyncio.run(run_calls(args.url, chosen, args.out, concurrency=args.concurrency))

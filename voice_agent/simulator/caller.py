@@ -106,6 +106,8 @@ class BotListener:
             except MediaStreamError:
                 self.ended, self.ended_at = True, time.monotonic()
                 return
+            if not isinstance(frame, AudioFrame):  # an audio track yields audio frames
+                continue
             samples = frame.to_ndarray().reshape(-1, len(frame.layout.channels)).mean(axis=1)
             now = time.monotonic()
             step = max(1, frame.sample_rate // HEARD_RATE)
@@ -299,7 +301,7 @@ async def place_call(
         result.silent_from = round(silent_from - started, 2)
         waits = script.hang_up == "bot" or script.silent_seconds > 0
         bot_ended = waits and await hang_up.wait(script.silent_seconds)
-        if bot_ended:
+        if bot_ended and hang_up.at is not None:
             result.ended_by = "bot"
             result.hung_up_after = round(hang_up.at - silent_from, 2)
             goodbye = next((t for t in listener.onsets if t > silent_from), None)

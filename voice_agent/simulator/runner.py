@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from contracts import environment as variables
+from contracts.storage import metadata_key
 from voice_agent.simulator.caller import ANSWER_TIMEOUT, CallResult, place_call
 from voice_agent.simulator.scripts import CallScript
 
@@ -93,9 +95,9 @@ class OfflineBot:
         self.home.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
-            "VOICE_SERVICES": "offline",
-            "VOICE_ICE_LOOPBACK": "1",
-            "AUTOQA_HOME": str(self.home),
+            variables.VOICE_SERVICES: "offline",
+            variables.VOICE_ICE_LOOPBACK: "1",
+            variables.AUTOQA_HOME: str(self.home),
             "PYTHONPATH": os.pathsep.join([str(REPO / "lambda_src"), str(REPO)]),
             **self._extra_env,
         }
@@ -108,10 +110,16 @@ class OfflineBot:
         self._wait_until_up()
         return self
 
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            raise RuntimeError("the bot is not started: use OfflineBot as a context manager")
+        return self._process
+
     def _wait_until_up(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited at start; see {self.log_path}")
             try:
                 if httpx.get(f"{self.url}/status", timeout=1).status_code == 200:
@@ -123,10 +131,10 @@ class OfflineBot:
 
     @property
     def pid(self) -> int:
-        return self._process.pid
+        return self.process.pid
 
     def wait_for_recording(self, call_id: str, timeout: float = 15.0) -> Path:
-        path = self.home / "recordings" / f"{call_id}.meta.json"
+        path = self.home / "recordings" / metadata_key(call_id)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if path.is_file():

@@ -12,10 +12,13 @@ import asyncio
 import json
 import sys
 
-from autoqa.cli import App, format_scorecard, format_table
+from autoqa.commands import App
+from autoqa.formatting import format_scorecard, format_table
 from autoqa.settings import Settings
+from contracts.storage import metadata_key
+from contracts.voice_line import BOT_AGENT_ID
+from qa_engine.models import QAResult
 from voice_agent.loopback import restrict_ice_to_loopback
-from voice_agent.settings import AGENT_ID
 from voice_agent.simulator.runner import OfflineBot, run_calls
 from voice_agent.simulator.scripts import load_scripts
 
@@ -42,17 +45,15 @@ def main() -> int:
             say(f"{result.call_id}: {result.seconds:.0f} s, answers after {latencies}")
     if not recordings:
         return 1
-    scored = []
+    scored: list[QAResult] = []
     status = App(settings, sys.stdout, sys.stderr).run(
-        recordings, AGENT_ID, None, on_result=scored.append, emit=False
+        recordings, BOT_AGENT_ID, None, on_result=scored.append, emit=False
     )
     print(format_table(scored))
-    for result in scored:
+    for call in scored:
         print()
-        print(format_scorecard(result))
-        meta = json.loads(
-            (settings.home / "recordings" / f"{result.call_id}.meta.json").read_text()
-        )
+        print(format_scorecard(call))
+        meta = json.loads((settings.home / "recordings" / metadata_key(call.call_id)).read_text())
         print(f"  answered by: {meta['llm']}; escalated: {meta['escalated']}")
     escalations = settings.home / "escalations.jsonl"
     if escalations.is_file():

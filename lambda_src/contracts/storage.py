@@ -1,4 +1,5 @@
-"""Object keys and job names: where a call's ids come from.
+"""Where a call's objects live and what they are named: key layouts with their build and parse
+functions, the audio formats Transcribe reads, and Transcribe job names.
 
 Recordings land at `recordings/<agent_id>/<call_id>.<ext>` (LiveKit Egress writes them so).
 A key with no agent folder (`recordings/<call_id>.<ext>`) is accepted with agent_id
@@ -23,9 +24,23 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+# Recordings bucket: one object per call, written by Egress (or uploaded for QA by hand).
 RECORDINGS_PREFIX = "recordings/"
+# Transcripts bucket: Transcribe's output, and full transcripts too big for a table row.
 TRANSCRIPTS_PREFIX = "transcripts/"
+RESULTS_PREFIX = "results/"
+# Config bucket: the rubric, the judge's prompt and the agent's policy (`prompts/` in the repo).
+PROMPTS_PREFIX = "prompts/"
+TRANSCRIPT_SUFFIX = ".json"
+# What LiveKit Egress records: OGG (Opus), agent on the left channel, caller on the right.
+EGRESS_SUFFIX = ".ogg"
+# Beside each recording the bot writes `<recording without extension>.meta.json`.
+METADATA_SUFFIX = ".meta.json"
 UNKNOWN_AGENT = "unknown"
+# Transcribe's job names: the prefix scopes IAM and the job-failed rule to QA's own jobs.
+JOB_PREFIX = "qa-"
+JOB_STEM_CHARS = 180  # the readable part, before `-<16 hex>`
+# Recording file suffix -> Transcribe's MediaFormat.
 AUDIO_FORMATS = {
     ".ogg": "ogg",
     ".opus": "ogg",
@@ -74,7 +89,36 @@ class CallRef:
 
     @property
     def transcript_key(self) -> str:
-        return f"{TRANSCRIPTS_PREFIX}{self.agent_key}/{self.call_id}.json"
+        return f"{TRANSCRIPTS_PREFIX}{self.agent_key}/{self.call_id}{TRANSCRIPT_SUFFIX}"
+
+
+AUDIO_SUFFIXES = tuple(AUDIO_FORMATS)
+
+
+def recording_key(agent_id: str, call_id: str, suffix: str = EGRESS_SUFFIX) -> str:
+    """`recordings/<agent_id>/<call_id><suffix>`: the layout Egress writes and QA parses."""
+    if suffix.lower() not in AUDIO_FORMATS:
+        raise ObjectKeyError(f"{suffix or 'no extension'} is not a recording format")
+    for name, value in (("agent id", agent_id), ("call id", call_id)):
+        if not value or "/" in value or value != value.strip():
+            raise ObjectKeyError(f"{name} {value!r} cannot be a key's folder or file name")
+    return f"{RECORDINGS_PREFIX}{agent_id}/{call_id}{suffix}"
+
+
+def metadata_key(recording: str) -> str:
+    """`recordings/ai-agent/call-1.ogg` -> `recordings/ai-agent/call-1.meta.json`."""
+    folder, _, name = recording.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{folder}/{stem}{METADATA_SUFFIX}" if folder else f"{stem}{METADATA_SUFFIX}"
+
+
+def overflow_transcript_key(agent_id: str, call_id: str, source_version: str | None) -> str:
+    """Where a result too big for its table row keeps its full transcript: one object per
+    transcript version, so a late event cannot replace a newer text."""
+    folder = f"{RESULTS_PREFIX}{safe_id(agent_id)}/{call_id}"
+    if source_version:
+        folder = f"{folder}/{hashlib.sha256(source_version.encode()).hexdigest()[:16]}"
+    return f"{folder}/transcript.txt"
 
 
 def _split(key: str, prefix: str) -> CallRef:
@@ -108,5 +152,6 @@ def media_format(key: str) -> str:
 def job_name(ref: CallRef, bucket: str, key: str, version: str) -> str:
     """Deterministic per recording version, valid for Transcribe (<= 200 of [0-9A-Za-z._-])."""
     digest = hashlib.sha256(f"{bucket}/{key}#{version}".encode()).hexdigest()[:16]
-    stem = _JOB_NAME_UNSAFE.sub("-", f"qa-{ref.agent_key}-{ref.call_id}")[:180]
+    stem = _JOB_NAME_UNSAFE.sub("-", f"{JOB_PREFIX}{ref.agent_key}-{ref.call_id}")
+    stem = stem[:JOB_STEM_CHARS]
     return f"{stem}-{digest}"
