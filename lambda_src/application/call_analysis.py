@@ -87,12 +87,15 @@ class CallAnalysis:
         agent_id: str,
         source_version: str | None = None,
         warnings: list[str] | None = None,
+        recording_uri: str | None = None,
     ) -> QAResult:
         """The scorecard, not yet stored; QAInputError when the transcript cannot be read."""
         result = self.scorer().score_transcript(transcript, call_id=call_id, agent_id=agent_id)
         update: dict[str, Any] = {}
         if source_version:
             update["source_version"] = source_version
+        if recording_uri:
+            update["recording_uri"] = recording_uri
         if warnings:  # stored, shown and alerted with the result
             update["warnings"] = [*result.warnings, *warnings]
         return result.model_copy(update=update) if update else result

@@ -22,7 +22,7 @@ from contracts.storage import AUDIO_SUFFIXES
 from qa_engine.alerts import Alert
 from qa_engine.errors import QAInputError
 from qa_engine.ids import check_call_id
-from qa_engine.models import QAResult
+from qa_engine.models import FailedCall, QAResult
 from qa_engine.rubric import load_rubric_dir
 
 
@@ -157,10 +157,16 @@ class App:
                 raise QAInputError("this is JSON, not audio: use `autoqa score` for transcripts")
             local = self._transcriber(progress).transcribe_file(path, progress=progress)
             scored = analysis.score(
-                local.document, call_id=this_call, agent_id=agent_id, warnings=local.warnings
+                local.document,
+                call_id=this_call,
+                agent_id=agent_id,
+                warnings=local.warnings,
+                recording_uri=str(path.resolve()),
             )
         except QAInputError as exc:
             self.error(path, str(exc))
+            if persist and call_id_or_none(call_id, path):
+                self._record_failure(call_id_or_none(call_id, path), agent_id, str(exc), path)
             return None
         except SpeechModelError:
             raise
@@ -179,6 +185,18 @@ class App:
         analysis.report(result)
         progress(f"scored {result.overall_score} in {time.perf_counter() - started:.1f} s")
         return result
+
+    def _record_failure(self, call_id: str | None, agent_id: str, reason: str, path: Path) -> None:
+        """Keep the call that could not be scored, with why, for the dashboard."""
+        if call_id is None:
+            return
+        failure = FailedCall.now(call_id, agent_id, reason, str(path))
+        if path.is_file():
+            failure = failure.model_copy(update={"recording_uri": str(path.resolve())})
+        try:
+            self.store.put_failure(failure)
+        except OSError as exc:
+            self.error(path, f"could not record the failure ({exc.strerror or exc})")
 
     def _save_transcript(self, call_id: str, transcript: dict) -> None:
         folder = self.settings.transcripts
@@ -230,6 +248,25 @@ class App:
         print(f"report of {len(rows)} calls written to {path}", file=self.out)
         return 0
 
+    def serve(
+        self,
+        host: str,
+        port: int,
+        dist: Path | None,
+        reviewer: str | None,
+        *,
+        allow_remote: bool = False,
+        open_browser: bool = False,
+    ) -> int:
+        from autoqa.dashboard_commands import serve
+
+        return serve(self, host, port, dist, reviewer, allow_remote, open_browser)
+
+    def export_labels(self, output: Path | None, start: str | None, end: str | None) -> int:
+        from autoqa.dashboard_commands import export_labels
+
+        return export_labels(self, output, start, end)
+
     def demo(self, samples: Path) -> int:
         files = sorted(p for p in samples.glob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
         if not files:
@@ -255,6 +292,14 @@ def _read(path: Path) -> bytes:
         raise QAInputError("file not found") from None
     except OSError as exc:
         raise QAInputError(f"cannot read the file ({exc.strerror})") from None
+
+
+def call_id_or_none(call_id: str, path: Path) -> str | None:
+    """The call's id, if the file's name (or --call-id) makes a valid one."""
+    try:
+        return call_id or _call_id(path)
+    except QAInputError:
+        return None
 
 
 def _call_id(path: Path) -> str:

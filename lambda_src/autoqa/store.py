@@ -10,7 +10,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from contracts.results_table import AGENT_INDEX
-from qa_engine.models import QAResult
+from qa_engine.models import FailedCall, QAResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS call_qa_results (
@@ -39,6 +39,21 @@ CREATE TABLE IF NOT EXISTS call_qa_results (
     second_opinion TEXT
 );
 CREATE INDEX IF NOT EXISTS {agent_index} ON call_qa_results (agent_id, timestamp);
+CREATE INDEX IF NOT EXISTS call_qa_results_by_time ON call_qa_results (timestamp);
+CREATE TABLE IF NOT EXISTS failed_calls (
+    call_id TEXT PRIMARY KEY,
+    timestamp TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    failure_reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    recording_uri TEXT
+);
+CREATE TABLE IF NOT EXISTS call_reviews (
+    call_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    review TEXT NOT NULL,
+    PRIMARY KEY (call_id, revision)
+);
 """
 _JSON_FIELDS = (
     "violation_flags",
@@ -47,6 +62,8 @@ _JSON_FIELDS = (
     "warnings",
     "disputed_sops",
     "second_opinion",
+    "turn_times",
+    "sentiment_by_turn",
 )
 _BOOL_FIELDS = ("risk_flag", "alerted", "needs_review", "urgent_review")
 # Columns added after the first stores were created, with how to add them to an old store.
@@ -56,7 +73,23 @@ _LATER_COLUMNS = {
     "disputed_sops": "TEXT NOT NULL DEFAULT '[]'",
     "urgent_review": "INTEGER NOT NULL DEFAULT 0",
     "second_opinion": "TEXT",
+    "turn_times": "TEXT NOT NULL DEFAULT '[]'",
+    "sentiment_by_turn": "TEXT NOT NULL DEFAULT '[]'",
+    "recording_uri": "TEXT",
+    # A supervisor's review of the scorecard (autoqa.dashboard_store); scoring resets them.
+    "review_status": "TEXT NOT NULL DEFAULT 'unreviewed'",
+    "review_revision": "INTEGER NOT NULL DEFAULT 0",
+    "reviewed_by": "TEXT",
+    "reviewed_at": "TEXT",
+    "reviewed_flags": "TEXT",
 }
+REVIEW_COLUMNS = (
+    "review_status",
+    "review_revision",
+    "reviewed_by",
+    "reviewed_at",
+    "reviewed_flags",
+)
 
 
 class SQLiteResultStore:
@@ -72,6 +105,12 @@ class SQLiteResultStore:
                     db.execute(f"ALTER TABLE call_qa_results ADD COLUMN {name} {kind}")
 
     @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on the store (for readers beside this class, like the dashboard)."""
+        with self._connect() as db:
+            yield db
+
+    @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path)) as db:
             db.row_factory = sqlite3.Row
@@ -79,7 +118,9 @@ class SQLiteResultStore:
                 yield db
 
     def put(self, result: QAResult) -> None:
-        """Insert or replace the call's row: re-scoring a call never duplicates it."""
+        """Insert or replace the call's row: re-scoring a call never duplicates it.
+
+        A new scorecard is unreviewed; the review history and its revision count stay."""
         row = result.model_dump(mode="json")
         for name in _JSON_FIELDS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
@@ -87,10 +128,36 @@ class SQLiteResultStore:
             row[name] = int(row[name])
         columns = ", ".join(row)
         placeholders = ", ".join(f":{c}" for c in row)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "call_id")
         with self._connect() as db:
             db.execute(
-                f"INSERT OR REPLACE INTO call_qa_results ({columns}) VALUES ({placeholders})", row
+                f"INSERT INTO call_qa_results ({columns}) VALUES ({placeholders}) "
+                f"ON CONFLICT (call_id) DO UPDATE SET {updates}, review_status = 'unreviewed', "
+                "reviewed_by = NULL, reviewed_at = NULL, reviewed_flags = NULL",
+                row,
             )
+            db.execute("DELETE FROM failed_calls WHERE call_id = ?", (result.call_id,))
+
+    def put_failure(self, failure: FailedCall) -> bool:
+        """Record a call that could not be scored; never replaces a scored call's row."""
+        with self._connect() as db:
+            if db.execute(
+                "SELECT 1 FROM call_qa_results WHERE call_id = ?", (failure.call_id,)
+            ).fetchone():
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO failed_calls (call_id, timestamp, agent_id, "
+                "failure_reason, source, recording_uri) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    failure.call_id,
+                    failure.timestamp,
+                    failure.agent_id,
+                    failure.failure_reason,
+                    failure.source,
+                    failure.recording_uri,
+                ),
+            )
+        return True
 
     def claim_alert(self, result: QAResult) -> bool:
         with self._connect() as db:

@@ -1,19 +1,70 @@
-"""DynamoDB `CallQA_Results`: its name, keys and indexes, as the stack creates them and the
-functions and the local store read them."""
+"""DynamoDB `CallQA_Results` and `CallQA_Reviews`: their names, keys and indexes, as the stacks
+create them and the functions and the local store read them."""
 
 from __future__ import annotations
 
 TABLE_NAME = "CallQA_Results"
 CALL_ID = "call_id"  # the partition key: one item per call
 AGENT_ID = "agent_id"
-TIMESTAMP = "timestamp"  # ISO 8601, UTC: the sort key of both indexes
+TIMESTAMP = "timestamp"  # ISO 8601, UTC: the sort key of the agent and flagged indexes
 FLAGGED_DATE = "flagged_date"  # YYYY-MM-DD, only on calls with violations or risk (sparse)
+# The dashboard's list: every call (scored, failed or on its way) carries both.
+DAY = "day"  # YYYY-MM-DD (UTC) of the call's timestamp
+# `<rank>#<timestamp>#<call_id>`: rank 0 for urgent calls nobody reviewed yet, 1 for the rest,
+# so a day's urgent unreviewed calls sort first and each rank newest last (queried backwards).
+TRIAGE = "triage"
+TRIAGE_URGENT = "0"
+TRIAGE_OTHER = "1"
 
 AGENT_INDEX = "by_agent_time"  # an agent's calls over time
 FLAGGED_INDEX = "flagged_by_date"  # a day's flagged calls
+DAY_INDEX = "calls_by_day"  # a day's calls in triage order: the dashboard's list
 
 # index name -> (partition key, sort key)
 INDEXES = {
     AGENT_INDEX: (AGENT_ID, TIMESTAMP),
     FLAGGED_INDEX: (FLAGGED_DATE, TIMESTAMP),
+    DAY_INDEX: (DAY, TRIAGE),
 }
+# What the list index carries beside its keys: a row of the calls table and what its filters
+# read, not the transcript or the evidence (a page costs read units by the bytes it reads).
+# Indexes not named here carry every attribute.
+LIST_ATTRIBUTES = (
+    AGENT_ID,
+    TIMESTAMP,
+    "status",
+    "overall_score",
+    "violation_flags",
+    "risk_flag",
+    "risk_reasons",
+    "judge",
+    "judge_kind",
+    "needs_review",
+    "urgent_review",
+    "review_status",
+    "review_revision",
+    "reviewed_flags",
+    "failure_reason",
+)
+INCLUDE_ONLY = {DAY_INDEX: LIST_ATTRIBUTES}
+
+# Supervisors' reviews: one item per review, never overwritten; the newest revision is the
+# call's review state (also copied onto its CallQA_Results item for the list).
+REVIEWS_TABLE_NAME = "CallQA_Reviews"
+REVISION = "revision"  # Number, 1, 2, ...: the sort key
+
+
+def triage_key(*, urgent_unreviewed: bool, timestamp: str, call_id: str) -> str:
+    """The list index's sort key (see TRIAGE)."""
+    rank = TRIAGE_URGENT if urgent_unreviewed else TRIAGE_OTHER
+    return f"{rank}#{timestamp}#{call_id}"
+
+
+def list_keys(*, timestamp: str, call_id: str, urgent_unreviewed: bool = False) -> dict[str, str]:
+    """The list index's keys for a call's item."""
+    return {
+        DAY: timestamp[:10],
+        TRIAGE: triage_key(
+            urgent_unreviewed=urgent_unreviewed, timestamp=timestamp, call_id=call_id
+        ),
+    }

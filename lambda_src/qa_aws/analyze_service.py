@@ -15,7 +15,12 @@ from application.call_analysis import CallAnalysis
 from application.telemetry import Telemetry
 from contracts import qa_metrics
 from contracts.storage import ObjectKeyError, recording_ref, transcript_ref
-from qa_aws.dynamo_store import DynamoResultStore, newer_version_stored, original_agent_id
+from qa_aws.dynamo_store import (
+    DynamoResultStore,
+    newer_version_stored,
+    original_agent_id,
+    recording_of,
+)
 from qa_aws.judges import pick_judges
 from qa_aws.prompts import S3PromptStore
 from qa_aws.s3_objects import ObjectChangedError, S3Object, read_object
@@ -72,11 +77,17 @@ class AnalyzeService:
         source = f"s3://{obj.bucket}/{obj.key}"
         try:
             result = analysis.score(
-                raw, call_id=ref.call_id, agent_id=agent_id, source_version=obj.version or None
+                raw,
+                call_id=ref.call_id,
+                agent_id=agent_id,
+                source_version=obj.version or None,
+                recording_uri=recording_of(row),
             )
         except QAInputError as exc:
-            return self._record_failure(ref.call_id, agent_id, str(exc), source, obj)
-        store = self.store.for_transcript(obj.sequencer)
+            reason = str(exc)
+            recording = recording_of(row)
+            return self._record_failure(ref.call_id, agent_id, reason, source, obj, recording)
+        store = self.store.for_transcript(obj.sequencer, previous=row)
         result = analysis.finish(result, store)
         if not store.stored and newer_version_stored(self.store.get(ref.call_id), obj.sequencer):
             return self._ignore_stale(obj, "a newer transcript version was stored meanwhile")
@@ -96,14 +107,23 @@ class AnalyzeService:
             return
         self.telemetry.correlate(ref.call_id)
         reason = f"transcription failed: {job.get('FailureReason', 'no reason given')}"
-        self._record_failure(ref.call_id, ref.agent_id, reason, uri)
+        self._record_failure(ref.call_id, ref.agent_id, reason, uri, recording_uri=uri)
 
     def _record_failure(
-        self, call_id: str, agent_id: str, reason: str, source: str, obj: S3Object | None = None
+        self,
+        call_id: str,
+        agent_id: str,
+        reason: str,
+        source: str,
+        obj: S3Object | None = None,
+        recording_uri: str | None = None,
     ) -> None:
         self.telemetry.log("warning", "call not scored", reason=reason, source=source)
+        failure = FailedCall.now(call_id, agent_id, reason, source)
+        if recording_uri:
+            failure = failure.model_copy(update={"recording_uri": recording_uri})
         self.store.put_failure(
-            FailedCall.now(call_id, agent_id, reason, source),
+            failure,
             version=obj.version if obj else None,
             sequencer=obj.sequencer if obj else None,
         )

@@ -22,7 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from contracts.results_table import AGENT_ID, CALL_ID, FLAGGED_DATE, TIMESTAMP
+from contracts.dashboard import ReviewStatus, judge_kind
+from contracts.results_table import AGENT_ID, CALL_ID, FLAGGED_DATE, TIMESTAMP, list_keys
 from contracts.storage import CallRef, overflow_transcript_key, safe_id
 from qa_engine.models import FailedCall, QAResult
 
@@ -62,12 +63,23 @@ class DynamoResultStore:
         self.s3 = s3
         self.overflow_bucket = overflow_bucket
 
-    def _item(self, result: QAResult, sequencer: str | None) -> dict[str, Any]:
+    def _item(
+        self, result: QAResult, sequencer: str | None, previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         data = result.model_dump(mode="json")
         if result.violation_flags or result.risk_flag:
             data[FLAGGED_DATE] = result.timestamp[:10]
         if sequencer:
             data[SEQUENCER] = sequencer
+        # A new scorecard is unreviewed; the count of reviews (their history) carries over.
+        data.update(
+            list_keys(
+                timestamp=result.timestamp, call_id=result.call_id, urgent_unreviewed=result.urgent
+            ),
+            judge_kind=judge_kind(result.judge).value,
+            review_status=ReviewStatus.UNREVIEWED.value,
+            review_revision=int((previous or {}).get("review_revision") or 0),
+        )
         item = to_item(data)
         if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_ITEM_BYTES:
             key = overflow_transcript_key(result.agent_id, result.call_id, result.source_version)
@@ -84,11 +96,20 @@ class DynamoResultStore:
             item["transcript_s3_uri"] = uri
         return item
 
-    def for_transcript(self, sequencer: str | None) -> TranscriptVersionStore:
-        """The store as QAPipeline sees it for one S3 event of a transcript."""
-        return TranscriptVersionStore(self, sequencer)
+    def for_transcript(
+        self, sequencer: str | None, previous: dict[str, Any] | None = None
+    ) -> TranscriptVersionStore:
+        """The store as QAPipeline sees it for one S3 event of a transcript (`previous`: the
+        call's row before it, whose review count the new result keeps)."""
+        return TranscriptVersionStore(self, sequencer, previous)
 
-    def put(self, result: QAResult, *, sequencer: str | None = None) -> bool:
+    def put(
+        self,
+        result: QAResult,
+        *,
+        sequencer: str | None = None,
+        previous: dict[str, Any] | None = None,
+    ) -> bool:
         """Store the result if its transcript version is newer; False when it was not stored."""
         condition = (
             "attribute_not_exists(call_id) "
@@ -100,7 +121,7 @@ class DynamoResultStore:
             values[":sequencer"] = sequencer
         try:
             self.table.put_item(
-                Item=self._item(result, sequencer),
+                Item=self._item(result, sequencer, previous),
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=values,
@@ -148,6 +169,7 @@ class DynamoResultStore:
                     AGENT_ID: agent_id,
                     TIMESTAMP: timestamp,
                     "status": "TRANSCRIBING",
+                    **list_keys(timestamp=timestamp, call_id=call_id),
                     **extra,
                 },
                 ConditionExpression="attribute_not_exists(call_id)",
@@ -165,6 +187,7 @@ class DynamoResultStore:
         either. False when nothing was written.
         """
         item = failure.model_dump(mode="json")
+        item.update(list_keys(timestamp=failure.timestamp, call_id=failure.call_id))
         condition = "(attribute_not_exists(call_id) OR #status <> :scored)"
         values: dict[str, Any] = {":scored": "SCORED"}
         if version:
@@ -197,6 +220,12 @@ def newer_version_stored(row: dict[str, Any] | None, sequencer: str | None) -> b
     return bool(stored and sequencer and str(stored) > sequencer)
 
 
+def recording_of(row: dict[str, Any] | None) -> str | None:
+    """The recording StartQA noted on the call's row (an s3:// URI), if any."""
+    uri = (row or {}).get("recording") or (row or {}).get("recording_uri")
+    return uri if isinstance(uri, str) and uri else None
+
+
 def original_agent_id(row: dict[str, Any] | None, ref: CallRef) -> str:
     """The agent id as the recording's key wrote it, read back from the call's row.
 
@@ -216,13 +245,19 @@ class TranscriptVersionStore:
     one was there already).
     """
 
-    def __init__(self, store: DynamoResultStore, sequencer: str | None) -> None:
+    def __init__(
+        self,
+        store: DynamoResultStore,
+        sequencer: str | None,
+        previous: dict[str, Any] | None = None,
+    ) -> None:
         self.store = store
         self.sequencer = sequencer
+        self.previous = previous
         self.stored: bool | None = None
 
     def put(self, result: QAResult) -> None:
-        self.stored = self.store.put(result, sequencer=self.sequencer)
+        self.stored = self.store.put(result, sequencer=self.sequencer, previous=self.previous)
 
     def claim_alert(self, result: QAResult) -> bool:
         return self.store.claim_alert(result)

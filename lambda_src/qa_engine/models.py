@@ -130,6 +130,7 @@ class FailedCall(BaseModel):
     status: Literal["FAILED"] = "FAILED"
     failure_reason: str
     source: str = ""
+    recording_uri: str | None = None
 
     @classmethod
     def now(cls, call_id: str, agent_id: str, reason: str, source: str) -> FailedCall:
@@ -177,6 +178,13 @@ class QAResult(BaseModel):
         default=False, description="a dispute on a safety or escalation SOP: alert as urgent"
     )
     second_opinion: SecondOpinion | None = None
+    # For playback beside the transcript: (start, end) seconds of each line of
+    # `transcript_text`, the customer's sentiment per turn (turn index, -1..1), the recording.
+    turn_times: list[tuple[float, float]] = Field(default_factory=list)
+    sentiment_by_turn: list[tuple[int, float]] = Field(default_factory=list)
+    recording_uri: str | None = Field(
+        default=None, description="where the call's recording is (s3://... or a local path)"
+    )
 
     @field_validator("timestamp")
     @classmethod

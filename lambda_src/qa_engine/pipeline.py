@@ -10,7 +10,7 @@ from typing import Any
 
 from contracts.sops import URGENT_DISPUTE_SOPS
 from qa_engine.alerts import build_alert
-from qa_engine.models import Conversation, QAResult, SecondOpinion, utc_now_iso
+from qa_engine.models import Conversation, QAResult, SecondOpinion, Speaker, utc_now_iso
 from qa_engine.ports import AlertSink, Judge, ResultStore
 from qa_engine.roles import ScriptAgentPicker
 from qa_engine.rubric import Rubric
@@ -93,6 +93,14 @@ class Scorer:
             rubric_version=self.rubric.version,
             judge=verdict.judge or self.judge.name,
             warnings=verdict.warnings,
+            turn_times=[(t.start_time, t.end_time) for t in conversation.turns],
+            sentiment_by_turn=list(
+                zip(
+                    [t.index for t in conversation.spoken_turns(Speaker.CUSTOMER)],
+                    sentiment.per_turn,
+                    strict=True,
+                )
+            ),
             **review,
         )
 
