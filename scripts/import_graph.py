@@ -24,6 +24,7 @@ PACKAGES = {
     "qa_engine": "lambda_src/qa_engine",
     "speech": "lambda_src/speech",
     "application": "lambda_src/application",
+    "dashboard": "lambda_src/dashboard",
     "qa_aws": "lambda_src/qa_aws",
     "handlers": "lambda_src/handlers",
     "autoqa": "lambda_src/autoqa",

@@ -6,6 +6,8 @@ autoqa results [--flagged]
 autoqa show CALL_ID
 autoqa report             HTML report of every stored call
 autoqa demo               score the bundled sample calls and write the report
+autoqa serve              the supervisor dashboard over the stored calls, on this machine
+autoqa export-labels      reviewed calls as labelled cases (the public cases' format)
 """
 
 from __future__ import annotations
@@ -63,6 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p = sub.add_parser("demo", help="score the bundled sample calls and write the HTML report")
     p.add_argument("--samples", type=Path, default=None, help="folder of recordings")
+    p = sub.add_parser("serve", help="serve the supervisor dashboard over the stored calls")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow an address other than loopback (there is no sign-in locally)",
+    )
+    p.add_argument("--dist", type=Path, default=None, help="the built page (frontend/dist)")
+    p.add_argument("--reviewer", default=None, help="name reviews are signed with (default: you)")
+    p.add_argument("--open", action="store_true", help="open the dashboard in a browser")
+    p = sub.add_parser(
+        "export-labels", help="write reviewed calls as labelled cases (YAML) for `autoqa eval`"
+    )
+    p.add_argument("--output", "-o", type=Path, default=None, help="file (default: stdout)")
+    p.add_argument("--from", dest="start", default=None, help="ISO date or time (default: all)")
+    p.add_argument("--to", dest="end", default=None, help="ISO date or time (default: now)")
     return parser
 
 
@@ -89,6 +108,10 @@ COMMANDS: dict[str, Callable[[App, argparse.Namespace], int]] = {
     "report": lambda app, a: app.report(),
     "eval": lambda app, a: app.evaluate(a.files, crosstalk=not a.clean_only, as_json=a.json),
     "demo": lambda app, a: app.demo(a.samples or default_samples_dir()),
+    "serve": lambda app, a: app.serve(
+        a.host, a.port, a.dist, a.reviewer, allow_remote=a.allow_remote, open_browser=a.open
+    ),
+    "export-labels": lambda app, a: app.export_labels(a.output, a.start, a.end),
 }
 
 

@@ -28,6 +28,10 @@ MIN_SECONDS_FOR_BEDROCK = "MIN_SECONDS_FOR_BEDROCK"  # less time left: the rules
 VOICE_HOSTNAME = "VOICE_HOSTNAME"
 VOICE_HOURS = "VOICE_HOURS"  # contracts.line_hours format; empty: always open
 
+# --- The dashboard's API function (WebStack sets them; qa_aws.settings.DashboardSettings) ----
+# TABLE_NAME and TRANSCRIPTS_BUCKET as above; RECORDINGS_BUCKET as the voice agent's below.
+REVIEWS_TABLE_NAME = "REVIEWS_TABLE_NAME"  # supervisors' reviews
+
 # --- Read by libraries in the functions, not by the product's settings -----------------------
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"

@@ -134,3 +134,23 @@ class HealthCheckSettings:
         except HoursError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(hostname=read.required(env.VOICE_HOSTNAME), hours=parsed)
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    table_name: str
+    reviews_table_name: str
+    recordings_bucket: str
+    transcripts_bucket: str  # very long calls keep their full transcript here
+    region: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DashboardSettings:
+        read = _Reader(environ)
+        return cls(
+            table_name=read.required(env.TABLE_NAME),
+            reviews_table_name=read.required(env.REVIEWS_TABLE_NAME),
+            recordings_bucket=read.required(env.RECORDINGS_BUCKET),
+            transcripts_bucket=read.required(env.TRANSCRIPTS_BUCKET),
+            region=read.region(),
+        )

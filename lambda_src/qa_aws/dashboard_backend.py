@@ -1,0 +1,272 @@
+"""The dashboard's backend on AWS: `CallQA_Results` read through its indexes (never a Scan),
+`CallQA_Reviews` appended to, recordings through presigned S3 URLs.
+
+The list walks the `calls_by_day` index: for each rank (urgent unreviewed first), the days of
+the range newest first, each day's partition backwards by its `triage` key, the filters as a
+FilterExpression. The index carries only the list's attributes, so a page costs read units for
+those bytes, not for transcripts. A page reads one call past the page to know whether another
+page follows. `read_units` adds up what DynamoDB reported for the queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from contracts.dashboard import Review, ReviewStatus
+from contracts.results_table import (
+    AGENT_ID,
+    AGENT_INDEX,
+    CALL_ID,
+    DAY,
+    DAY_INDEX,
+    REVISION,
+    TIMESTAMP,
+    TRIAGE,
+    TRIAGE_OTHER,
+    TRIAGE_URGENT,
+    triage_key,
+)
+from contracts.storage import RECORDINGS_PREFIX
+from dashboard.ports import ReviewConflict, Row
+from dashboard.query import CallFilter, iso
+from qa_aws.dynamo_store import from_item, recording_of, to_item
+
+RANKS = (TRIAGE_URGENT, TRIAGE_OTHER)
+MAX_EVALUATED = 1000  # items a filtered query may read per request
+
+
+def _days(start: datetime, end: datetime) -> list[str]:
+    """The UTC days [start, end) touches, newest first."""
+    last = (end - timedelta(microseconds=1)).date()
+    day, days = start.date(), []
+    while day <= last:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    return days[::-1]
+
+
+def _either(value: bool | None, yes: ConditionBase, no: ConditionBase) -> ConditionBase | None:
+    if value is None:
+        return None
+    return yes if value else no
+
+
+def filter_expression(f: CallFilter) -> ConditionBase | None:
+    """The filters other than time (`CallFilter.matches` is their definition)."""
+    flagged = Attr("violation_flags").size().gt(0) | Attr("risk_flag").eq(True)
+    unreviewed = Attr("review_status").not_exists() | Attr("review_status").eq(
+        ReviewStatus.UNREVIEWED.value
+    )
+    parts = [
+        Attr(AGENT_ID).eq(f.agent) if f.agent is not None else None,
+        _either(f.flagged, flagged, ~flagged),
+        Attr("violation_flags").contains(f.flag) if f.flag else None,
+        Attr("risk_reasons").contains(f.risk) if f.risk else None,
+        Attr("overall_score").gte(f.score_min) if f.score_min is not None else None,
+        Attr("overall_score").lte(f.score_max) if f.score_max is not None else None,
+        _either(
+            f.needs_review,
+            Attr("needs_review").eq(True),
+            Attr("needs_review").not_exists() | Attr("needs_review").eq(False),
+        ),
+        _either(
+            None if f.review is None else f.review is ReviewStatus.REVIEWED,
+            Attr("review_status").eq(ReviewStatus.REVIEWED.value),
+            unreviewed,
+        ),
+        Attr("judge_kind").eq(f.judge.value) if f.judge else None,
+        Attr("status").eq(f.status) if f.status else None,
+    ]
+    conditions = [p for p in parts if p is not None]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = combined & condition
+    return combined
+
+
+class DynamoDashboardBackend:
+    def __init__(
+        self,
+        table: Any,
+        reviews: Any,
+        s3: Any,
+        recordings_bucket: str,
+        transcripts_bucket: str | None = None,
+    ) -> None:
+        self.table = table
+        self.reviews_table = reviews
+        self.s3 = s3
+        self.recordings_bucket = recordings_bucket
+        self.transcripts_bucket = transcripts_bucket
+        self.read_units = 0.0
+
+    def _query(self, table: Any, **kwargs: Any) -> dict[str, Any]:
+        response: dict[str, Any] = table.query(ReturnConsumedCapacity="TOTAL", **kwargs)
+        self.read_units += float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0))
+        return response
+
+    # --- the list -----------------------------------------------------------------------
+    def page(self, f: CallFilter, limit: int, position: Any | None) -> tuple[list[Row], Any]:
+        if f.call_id is not None:
+            return self._one(f, position), None
+        days = _days(f.start, f.end)
+        rank, day, start_key = position if position is not None else (0, 0, None)
+        where = filter_expression(f)
+        rows: list[Row] = []
+        while rank < len(RANKS):
+            need = limit + 1 - len(rows)
+            kwargs: dict[str, Any] = {
+                "IndexName": DAY_INDEX,
+                "KeyConditionExpression": Key(DAY).eq(days[day])
+                & Key(TRIAGE).between(f"{RANKS[rank]}#{f.start_iso}", f"{RANKS[rank]}#{f.end_iso}"),
+                "ScanIndexForward": False,
+                "Limit": need if where is None else min(MAX_EVALUATED, max(4 * need, 50)),
+            }
+            if where is not None:
+                kwargs["FilterExpression"] = where
+            if start_key:
+                kwargs["ExclusiveStartKey"] = start_key
+            response = self._query(self.table, **kwargs)
+            for item in response["Items"]:
+                if len(rows) == limit:  # one past the page: another page follows
+                    last = rows[-1]
+                    return rows, [rank, day, {k: last[k] for k in (CALL_ID, DAY, TRIAGE)}]
+                rows.append(from_item(item))
+            start_key = response.get("LastEvaluatedKey")
+            if start_key is None:
+                day += 1
+                if day == len(days):
+                    rank, day = rank + 1, 0
+        return rows, None
+
+    def _one(self, f: CallFilter, position: Any | None) -> list[Row]:
+        from dashboard.service import summary_of
+
+        if position is not None or f.call_id is None:
+            return []
+        row = self.call(f.call_id)
+        return [row] if row is not None and f.matches(summary_of(row)) else []
+
+    def calls_between(self, start: datetime, end: datetime, agent: str | None) -> Iterator[Row]:
+        low, high = iso(start), iso(end)
+        if agent is not None:
+            queries = [
+                {
+                    "IndexName": AGENT_INDEX,
+                    "KeyConditionExpression": Key(AGENT_ID).eq(agent)
+                    & Key(TIMESTAMP).between(low, high),
+                }
+            ]
+        else:
+            queries = [
+                {"IndexName": DAY_INDEX, "KeyConditionExpression": Key(DAY).eq(day)}
+                for day in _days(start, end)
+            ]
+        for kwargs in queries:
+            while True:
+                response = self._query(self.table, **kwargs)
+                for item in response["Items"]:
+                    row = from_item(item)
+                    if low <= str(row.get(TIMESTAMP, "")) < high:
+                        yield row
+                if "LastEvaluatedKey" not in response:
+                    break
+                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # --- one call -----------------------------------------------------------------------
+    def call(self, call_id: str) -> Row | None:
+        item = self.table.get_item(Key={CALL_ID: call_id}, ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def transcript(self, row: Row) -> str:
+        uri = row.get("transcript_s3_uri")
+        if isinstance(uri, str) and uri.startswith("s3://"):
+            bucket, _, key = uri[len("s3://") :].partition("/")
+            if self.transcripts_bucket and bucket != self.transcripts_bucket:
+                return str(row.get("transcript_text") or "")
+            body = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            return str(body.decode("utf-8"))
+        return str(row.get("transcript_text") or "")
+
+    def audio_url(self, row: Row, seconds: int) -> str | None:
+        uri = recording_of(row)
+        if not uri or not uri.startswith("s3://"):
+            return None
+        bucket, _, key = uri[len("s3://") :].partition("/")
+        if bucket != self.recordings_bucket or not key.startswith(RECORDINGS_PREFIX):
+            return None  # only the recordings this function may read
+        url: str = self.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds
+        )
+        return url
+
+    # --- reviews ------------------------------------------------------------------------
+    def reviews(self, call_id: str) -> list[Review]:
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key(CALL_ID).eq(call_id)}
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._query(self.reviews_table, ConsistentRead=True, **kwargs)
+            items += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [Review.model_validate(from_item(i)) for i in items]
+
+    def save_review(self, review: Review, row: Row) -> None:
+        """The review and the call's new review state in one transaction: a review whose
+        revision another took first, or of a call no longer scored, is a conflict."""
+        serialize = TypeSerializer().serialize
+        item = to_item({**review.model_dump(mode="json"), REVISION: review.revision})
+        state = to_item(
+            {
+                ":reviewed": ReviewStatus.REVIEWED.value,
+                ":revision": review.revision,
+                ":by": review.reviewer,
+                ":at": review.reviewed_at,
+                ":flags": review.flags_after,
+                ":triage": triage_key(
+                    urgent_unreviewed=False, timestamp=str(row[TIMESTAMP]), call_id=review.call_id
+                ),
+                ":scored": "SCORED",
+            }
+        )
+        try:
+            self.table.meta.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.reviews_table.name,
+                            "Item": {k: serialize(v) for k, v in item.items()},
+                            "ConditionExpression": "attribute_not_exists(call_id)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table.name,
+                            "Key": {CALL_ID: serialize(review.call_id)},
+                            "UpdateExpression": "SET review_status = :reviewed, "
+                            "review_revision = :revision, reviewed_by = :by, reviewed_at = :at, "
+                            "reviewed_flags = :flags, #triage = :triage",
+                            "ConditionExpression": (
+                                "attribute_exists(call_id) AND #status = :scored"
+                            ),
+                            "ExpressionAttributeNames": {"#status": "status", "#triage": TRIAGE},
+                            "ExpressionAttributeValues": {
+                                k: serialize(v) for k, v in state.items()
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise ReviewConflict(review.call_id) from None
+            raise
