@@ -26,7 +26,7 @@ from cdk_constructs.log_bucket import LogBucket
 from cdk_constructs.nag import acknowledge_cdk_handlers, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from cdk_constructs.queued_function import QueuedFunction
-from cdk_constructs.results_table import ResultsTable
+from cdk_constructs.results_table import ResultsTable, ReviewsTable
 from cdk_constructs.secure_bucket import SecureBucket
 from cdk_constructs.transcribe_access import TranscribeAccess
 from contracts import environment as env
@@ -68,6 +68,8 @@ class QaPipelineStack(Stack):
         self.model_id = model_id
         recordings, transcripts, config = self._buckets()
         table = ResultsTable(self, "Results").table
+        # Supervisors' reviews, written by the dashboard's API (WebStack) beside the calls' rows.
+        self.reviews = ReviewsTable(self, "Reviews").table
         alerts = AlertsTopic(self, "Alerts", email=settings.alert_email)
         ops = AlertsTopic(
             self,
@@ -141,6 +143,7 @@ class QaPipelineStack(Stack):
             "TranscriptsBucketName": self.transcripts.bucket_name,
             "ConfigBucketName": self.config_bucket.bucket_name,
             "ResultsTableName": self.table.table_name,
+            "ReviewsTableName": self.reviews.table_name,
             "SupervisorAlertsTopicArn": self.alerts.topic.topic_arn,
             "OpsAlertsTopicArn": self.ops.topic.topic_arn,
         }.items():

@@ -16,6 +16,7 @@ KEPT = {
         "ConfigBucketF2111528": "AWS::S3::Bucket",
         "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
         "ResultsTable7B2FF7F9": "AWS::DynamoDB::Table",
+        "ReviewsTable854B2DAD": "AWS::DynamoDB::Table",
         "AlertsTopicCF7C81C9": "AWS::SNS::Topic",
         "AlertsKey9E1197AF": "AWS::KMS::Key",
         "OpsTopicCA671FE6": "AWS::SNS::Topic",

@@ -11,7 +11,16 @@ import pytest
 
 from contracts import environment as env
 from contracts.bedrock_models import default_model_id
-from contracts.results_table import INDEXES, TABLE_NAME
+from contracts.results_table import (
+    CALL_ID,
+    DAY_INDEX,
+    INCLUDE_ONLY,
+    INDEXES,
+    LIST_ATTRIBUTES,
+    REVIEWS_TABLE_NAME,
+    REVISION,
+    TABLE_NAME,
+)
 from contracts.storage import RECORDINGS_PREFIX, recording_key
 from contracts.voice_line import BOT_AGENT_ID
 from qa_aws.settings import AnalyzeSettings, HealthCheckSettings, StartQASettings
@@ -105,15 +114,43 @@ def test_a_variable_nobody_reads_is_caught():
 # --- one place for each: the stacks take these from the contracts ----------------------------
 
 
-def test_the_table_and_its_indexes_are_the_contracts(template):
-    (table,) = resources(template, "AWS::DynamoDB::Table").values()
-    props = table["Properties"]
-    assert props["TableName"] == TABLE_NAME
+def _tables(template) -> dict[str, dict]:
+    return {
+        t["Properties"]["TableName"]: t["Properties"]
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
+
+
+def test_the_tables_and_indexes_are_the_contracts(template):
+    tables = _tables(template)
+    assert set(tables) == {TABLE_NAME, REVIEWS_TABLE_NAME}
+    props = tables[TABLE_NAME]
     indexes = {
         gsi["IndexName"]: tuple(k["AttributeName"] for k in gsi["KeySchema"])
         for gsi in props["GlobalSecondaryIndexes"]
     }
     assert indexes == INDEXES
+    reviews = tables[REVIEWS_TABLE_NAME]
+    assert reviews["KeySchema"] == [
+        {"AttributeName": CALL_ID, "KeyType": "HASH"},
+        {"AttributeName": REVISION, "KeyType": "RANGE"},
+    ]
+    types = {a["AttributeName"]: a["AttributeType"] for a in reviews["AttributeDefinitions"]}
+    assert types == {CALL_ID: "S", REVISION: "N"}
+
+
+def test_each_index_carries_what_the_contracts_say(template):
+    """The list index carries only a row of the calls table (a page reads fewer bytes); the
+    others every attribute."""
+    props = _tables(template)[TABLE_NAME]
+    projections = {gsi["IndexName"]: gsi["Projection"] for gsi in props["GlobalSecondaryIndexes"]}
+    assert projections[DAY_INDEX] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": list(LIST_ATTRIBUTES),
+    }
+    assert INCLUDE_ONLY == {DAY_INDEX: LIST_ATTRIBUTES}
+    for index in set(INDEXES) - set(INCLUDE_ONLY):
+        assert projections[index] == {"ProjectionType": "ALL"}, index
 
 
 def test_the_judge_and_the_bot_use_the_contracts_default_model(template, voice_template):
