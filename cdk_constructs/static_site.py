@@ -1,6 +1,9 @@
-"""A private bucket behind CloudFront: HTTPS only, origin access control, SPA routing, headers."""
+"""A private bucket behind CloudFront: HTTPS only, origin access control, the page's routes,
+security headers."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudfront as cloudfront
@@ -9,6 +12,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from cdk_constructs.secure_bucket import SecureBucket
+
+ROUTES_FUNCTION = Path(__file__).resolve().parent / "templates" / "page-routes.js"
 
 
 def content_security_policy(connect_src: list[str]) -> str:
@@ -71,16 +76,16 @@ class StaticSite(Construct):
                 ]
             ),
         )
-        # The SPA's routes (/join) are not objects: the private bucket answers 403 for them.
-        spa = [
-            cloudfront.ErrorResponse(
-                http_status=status,
-                response_http_status=200,
-                response_page_path="/index.html",
-                ttl=Duration.seconds(0),
-            )
-            for status in (403, 404)
-        ]
+        # The page's routes (/join, /dashboard) are not objects: a viewer-request function gives
+        # them index.html. (Error responses would do it for the whole distribution, and turn the
+        # API's own 403 and 404 answers into the page.)
+        routes = cloudfront.Function(
+            self,
+            "Routes",
+            code=cloudfront.FunctionCode.from_file(file_path=str(ROUTES_FUNCTION)),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="The page's routes get index.html",
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -92,8 +97,12 @@ class StaticSite(Construct):
                 response_headers_policy=headers,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=routes, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
             ),
-            error_responses=spa,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # includes India's edges
             enable_logging=True,

@@ -1,11 +1,15 @@
-"""WebStack: a private bucket reached only through CloudFront, HTTPS, SPA routing, tight CSP."""
+"""WebStack: a private bucket reached only through CloudFront, HTTPS, the page's routes, tight
+CSP."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 
+import pytest
 from aws_cdk.assertions import Match
 
+from cdk_constructs.static_site import ROUTES_FUNCTION
 from tests.infra.conftest import BLOCK_ALL_PUBLIC_ACCESS, cdk_context, resources, synth
 
 
@@ -51,17 +55,46 @@ def test_only_cloudfront_reads_the_bucket_through_origin_access_control(web_temp
     assert all("AWS:SourceArn" in json.dumps(s["Condition"]) for s in read)
 
 
-def test_viewers_get_https_only_and_the_spa_routes_reach_index_html(web_template):
+def test_viewers_get_https_only_and_the_page_routes_reach_index_html(web_template):
     config = distribution_config(web_template)
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     assert config["DefaultRootObject"] == "index.html"
     for behavior in config.get("CacheBehaviors", []):
         assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
-    errors = {e["ErrorCode"]: e for e in config["CustomErrorResponses"]}
-    assert set(errors) == {403, 404}
-    for error in errors.values():
-        assert error["ResponseCode"] == 200 and error["ResponsePagePath"] == "/index.html"
+    # Routes by a viewer-request function on the page's behavior only: no error responses,
+    # which would turn the API's own 403 and 404 into the page.
+    assert "CustomErrorResponses" not in config
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    (function,) = resources(web_template, "AWS::CloudFront::Function")
+    assert association["FunctionARN"] == {"Fn::GetAtt": [function, "FunctionARN"]}
     assert config["Logging"]["Prefix"] == "cloudfront/"
+
+
+@pytest.mark.parametrize(
+    ("uri", "served"),
+    [
+        ("/", "/index.html"),
+        ("/join", "/index.html"),
+        ("/dashboard", "/index.html"),
+        ("/dashboard/", "/index.html"),
+        ("/dashboard/callback", "/index.html"),
+        ("/dashboard/calls/call-7004-b6413861", "/index.html"),
+        ("/index.html", "/index.html"),
+        ("/config.json", "/config.json"),
+        ("/assets/index-1a2b3c.js", "/assets/index-1a2b3c.js"),
+        ("/favicon.svg", "/favicon.svg"),
+    ],
+)
+def test_the_page_routes_get_index_html_and_files_are_served_as_they_are(uri, served):
+    """The function CloudFront runs, run here by Node (cloudfront-js-2.0 is ECMAScript 2020)."""
+    script = ROUTES_FUNCTION.read_text() + (
+        f"\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
+    )
+    result = subprocess.run(
+        ["node", "-e", script], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert result.stdout == served
 
 
 def test_security_headers_allow_network_only_to_the_voice_line(web_template):
