@@ -1,7 +1,12 @@
+import { lazy, Suspense } from "react";
 import { CallPage } from "./CallPage";
 import { useRuntimeConfig } from "./config";
+import { isDashboardPath } from "./dashboard/paths";
 import { ERRORS } from "./messages";
 import { SupervisorPage } from "./SupervisorPage";
+
+// The supervisor dashboard loads only on /dashboard, so the call page stays small.
+const Dashboard = lazy(() => import("./dashboard/Dashboard"));
 
 
 function ConfigProblem({ detail }: { detail: string }) {
@@ -23,6 +28,17 @@ function ConfigProblem({ detail }: { detail: string }) {
 }
 
 export function App() {
+  if (isDashboardPath(window.location.pathname)) {
+    return (
+      <Suspense fallback={<p role="status">Loading…</p>}>
+        <Dashboard />
+      </Suspense>
+    );
+  }
+  return <SupportApp />;
+}
+
+function SupportApp() {
   const path = window.location.pathname;
   const loaded = useRuntimeConfig(!path.startsWith("/join"));
 
