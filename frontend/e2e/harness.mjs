@@ -155,3 +155,127 @@ export async function fakeLiveKit() {
   const port = await listen(server);
   return { server, attempts, url: `ws://127.0.0.1:${port}` };
 }
+
+/**
+ * The dashboard on the real local backend: a fresh store seeded by scripts/dashboard_fixture.py
+ * (scored calls with recordings) and `autoqa serve` over it and the built page. `stop()` ends
+ * the server and removes the store.
+ */
+export async function serveDashboard() {
+  const { spawn, execFile } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { promisify } = await import("node:util");
+  if (!existsSync(join(DIST, "index.html"))) {
+    throw new Error("frontend/dist is missing: run `npm run build` before the browser tests");
+  }
+  const repo = join(here, "..", "..");
+  const python = process.env.AUTOQA_PYTHON || join(repo, ".venv", "bin", "python");
+  if (!existsSync(python)) throw new Error(`${python} is missing: run make install (or set AUTOQA_PYTHON)`);
+  const home = mkdtempSync(join(tmpdir(), "dashboard-e2e-"));
+  const env = { ...process.env, AUTOQA_HOME: home };
+  await promisify(execFile)(python, ["scripts/dashboard_fixture.py", "--home", home], { cwd: repo, env });
+  const server = spawn(python, ["-m", "autoqa", "serve", "--port", "0", "--dist", DIST], {
+    cwd: repo,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+  let output = "";
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`autoqa serve did not start:\n${output}`)), 30_000);
+    const read = (chunk) => {
+      output += chunk;
+      const found = /Dashboard: (http:\/\/\S+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    };
+    server.stdout.setEncoding("utf8").on("data", read);
+    server.stderr.setEncoding("utf8").on("data", (chunk) => (output += chunk));
+    server.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`autoqa serve exited (${code}):\n${output}`));
+    });
+  }).catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  return { url, origin: new URL(url).origin, home, stop };
+}
+
+const base64url = (value) => Buffer.from(value).toString("base64url");
+
+/**
+ * A stand-in for Cognito's OIDC endpoints on loopback: discovery, the hosted UI's authorize
+ * (which signs in at once and redirects back with a code), the token endpoint (which checks the
+ * PKCE verifier against the challenge) and the hosted UI's logout. It records every visit.
+ */
+export async function fakeCognito({ clientId = "dashboard-client", email = "supervisor@batterysmart.example" } = {}) {
+  const { createHash } = await import("node:crypto");
+  const visits = [];
+  const codes = new Map();
+  let issued = 0;
+  let origin;
+  const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, authorization" };
+  const json = (res, status, body) => res.writeHead(status, { ...cors, "content-type": "application/json" }).end(JSON.stringify(body));
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, origin);
+    visits.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    if (url.pathname === "/.well-known/openid-configuration") {
+      return json(res, 200, {
+        issuer: origin,
+        authorization_endpoint: `${origin}/oauth2/authorize`,
+        token_endpoint: `${origin}/oauth2/token`,
+        userinfo_endpoint: `${origin}/oauth2/userInfo`,
+        jwks_uri: `${origin}/.well-known/jwks.json`,
+        response_types_supported: ["code"],
+        code_challenge_methods_supported: ["S256"],
+      });
+    }
+    if (url.pathname === "/oauth2/authorize") {
+      const code = `code-${codes.size + 1}`;
+      codes.set(code, url.searchParams.get("code_challenge"));
+      const back = new URL(url.searchParams.get("redirect_uri"));
+      back.searchParams.set("code", code);
+      back.searchParams.set("state", url.searchParams.get("state"));
+      return res.writeHead(302, { location: back.toString() }).end();
+    }
+    if (url.pathname === "/oauth2/token") {
+      const form = new URLSearchParams(await readBody(req));
+      const verifier = form.get("code_verifier") ?? "";
+      const challenge = codes.get(form.get("code"));
+      visits.at(-1).form = Object.fromEntries(form);
+      if (!challenge || createHash("sha256").update(verifier).digest("base64url") !== challenge) {
+        return json(res, 400, { error: "invalid_grant" });
+      }
+      codes.delete(form.get("code"));
+      issued += 1;
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { iss: origin, aud: clientId, sub: "user-1", email, iat: now, exp: now + 3600 };
+      const idToken = `${base64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url(JSON.stringify(claims))}.`;
+      return json(res, 200, {
+        access_token: `access-token-${issued}`,
+        id_token: idToken,
+        token_type: "Bearer",
+        expires_in: 3600,
+      });
+    }
+    if (url.pathname === "/logout") {
+      return res.writeHead(200, { "content-type": "text/html" }).end("<p>Signed out</p>");
+    }
+    res.writeHead(404).end();
+  });
+  const port = await listen(server);
+  origin = `http://127.0.0.1:${port}`;
+  return { server, visits, origin, clientId, email };
+}
