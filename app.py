@@ -49,9 +49,16 @@ def build_app(context: dict | None = None) -> cdk.App:
         "WebStack",
         env=env,
         settings=settings.web,
+        dashboard=settings.dashboard,
+        results_table=qa.table,
+        reviews_table=qa.reviews,
+        recordings=qa.recordings,
+        transcripts=qa.transcripts,
+        ops=qa.ops,
         voice_hostname=voice.hostname,
         hours=voice.hours,
-        description="Battery Smart call page: React on CloudFront over HTTPS",
+        description="Battery Smart call page and supervisor dashboard: React on CloudFront over "
+        "HTTPS, the dashboard's API and its Cognito sign-in",
     )
     return app
 

@@ -15,12 +15,17 @@ def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}-{finding}", reason=reason))
 
 
-def nag_arn(bucket: s3.IBucket) -> str:
-    """A bucket's ARN the way cdk-nag names it in a finding: `<LogicalId.Arn>`."""
+def nag_arn(bucket: s3.IBucket, *, seen_from: IConstruct | None = None) -> str:
+    """A bucket's ARN the way cdk-nag names it in a finding: `<LogicalId.Arn>` in the bucket's
+    own stack; in another stack (`seen_from`'s), the name of the export CDK imports it by."""
     stack = Stack.of(bucket)
     resource = bucket.node.default_child
     if not isinstance(resource, CfnElement):
         raise TypeError(f"{bucket.node.path} is not a bucket this app defines")
+    if seen_from is not None and Stack.of(seen_from) is not stack:
+        # The export a cross-stack reference makes (the same one: export_value is idempotent).
+        imported = stack.resolve(stack.export_value(bucket.bucket_arn))
+        return str(imported["Fn::ImportValue"])
     return f"<{stack.get_logical_id(resource)}.Arn>"
 
 

@@ -1,8 +1,10 @@
 """A private bucket behind CloudFront: HTTPS only, origin access control, the page's routes,
-security headers."""
+security headers; an API added under a path of the same origin (`add_api`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -16,19 +18,28 @@ from cdk_constructs.secure_bucket import SecureBucket
 ROUTES_FUNCTION = Path(__file__).resolve().parent / "templates" / "page-routes.js"
 
 
-def content_security_policy(connect_src: list[str]) -> str:
-    """Scripts, styles and media from the page only; network only to the voice line."""
+@dataclass(frozen=True)
+class PageSources:
+    """Where the page may reach beyond its own origin (Content-Security-Policy sources)."""
+
+    connect: Sequence[str] = ()  # fetch, WebSocket
+    media: Sequence[str] = ()  # <audio>
+    form_action: Sequence[str] = ()  # where a form may submit (and the redirects that follow)
+
+
+def content_security_policy(sources: PageSources) -> str:
+    """Scripts and styles from the page only; network, media and forms only to `sources`."""
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
-            "media-src 'self' blob:",
-            "connect-src " + " ".join(["'self'", *connect_src]),
+            "media-src " + " ".join(["'self'", "blob:", *sources.media]),
+            "connect-src " + " ".join(["'self'", *sources.connect]),
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'none'",
+            "form-action " + (" ".join(sources.form_action) or "'none'"),
             "frame-ancestors 'none'",
         ]
     )
@@ -40,7 +51,7 @@ class StaticSite(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        connect_src: list[str],
+        sources: PageSources,
         logs: s3.IBucket,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -48,10 +59,10 @@ class StaticSite(Construct):
         headers = cloudfront.ResponseHeadersPolicy(
             self,
             "Headers",
-            comment="Battery Smart call page: CSP to the voice line only, HSTS, no framing",
+            comment="Battery Smart page: CSP to the voice line and sign-in only, HSTS, no framing",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(connect_src), override=True
+                    content_security_policy=content_security_policy(sources), override=True
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(365),
@@ -76,6 +87,7 @@ class StaticSite(Construct):
                 ]
             ),
         )
+        self.headers = headers
         # The page's routes (/join, /dashboard) are not objects: a viewer-request function gives
         # them index.html. (Error responses would do it for the whole distribution, and turn the
         # API's own 403 and 404 answers into the page.)
@@ -89,7 +101,7 @@ class StaticSite(Construct):
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment="Battery Smart call page",
+            comment="Battery Smart call page and supervisor dashboard",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
@@ -110,3 +122,22 @@ class StaticSite(Construct):
             log_file_prefix="cloudfront/",
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"
+
+    def add_api(self, path_pattern: str, domain_name: str) -> None:
+        """Requests under `path_pattern` go to the API at `domain_name` over HTTPS, uncached,
+        with every method and everything the viewer sent but its Host (API Gateway answers only
+        to its own name). Same origin as the page: no CORS."""
+        self.distribution.add_behavior(
+            path_pattern,
+            origins.HttpOrigin(
+                domain_name,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=self.headers,
+            compress=False,  # uncached responses are not compressed by CloudFront
+        )

@@ -38,6 +38,9 @@ CERTIFICATES = ("ip", "sslip-zerossl")
 INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 HOSTED_ZONE_ID = re.compile(r"[A-Z0-9]{1,32}")
 MODEL_ID = re.compile(r"[A-Za-z0-9.:/_-]+")  # an id, a profile id or an ARN
+# Cognito's sign-in domain prefix: https://<prefix>.auth.<region>.amazoncognito.com
+DOMAIN_PREFIX = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+RESERVED_IN_PREFIX = ("aws", "amazon", "cognito")
 
 
 class SettingsError(ValueError):
@@ -161,6 +164,37 @@ class WebSettings(_Section):
     dist_dir: Path = Field(REPO / "frontend" / "dist", alias="web:dist_dir")
 
 
+def _domain_prefix(value: str) -> str:
+    if not DOMAIN_PREFIX.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a Cognito domain prefix: 1 to 63 lowercase letters, digits and "
+            "hyphens, not starting or ending with a hyphen (e.g. battery-smart-supervisors)"
+        )
+    reserved = [word for word in RESERVED_IN_PREFIX if word in value]
+    if reserved:
+        raise ValueError(
+            f"{value!r} contains {reserved[0]!r}: Cognito refuses a domain prefix with 'aws', "
+            "'amazon' or 'cognito' in it"
+        )
+    return value
+
+
+DomainPrefix = Annotated[str, BeforeValidator(_text), AfterValidator(_domain_prefix)]
+
+
+class DashboardSettings(_Section):
+    """`dashboard:*`: the supervisors' dashboard and its sign-in."""
+
+    # The sign-in pages live at https://<prefix>.auth.<region>.amazoncognito.com. A prefix is
+    # unique among every account's in the region; unset, it is `battery-smart-<account id>`.
+    domain_prefix: DomainPrefix | None = Field(None, alias="dashboard:domain_prefix")
+
+    def domain_prefix_for(self, account: str) -> str:
+        """The prefix set, else one unique to the account (`account` may be a deploy-time
+        token): two deployments in one account and region need a prefix of their own."""
+        return self.domain_prefix or f"battery-smart-{account}"
+
+
 class VoiceLineSettings(_Section):
     """`voice:*`: the voice line's instance, certificate, capacity, hours and call limits.
 
@@ -273,6 +307,7 @@ class AppSettings(BaseModel):
     ops: OpsSettings
     voice: VoiceLineSettings
     web: WebSettings
+    dashboard: DashboardSettings
 
     @classmethod
     def from_context(
@@ -301,6 +336,7 @@ class AppSettings(BaseModel):
             ops=section(OpsSettings),
             voice=section(VoiceLineSettings),
             web=section(WebSettings),
+            dashboard=section(DashboardSettings),
         )
 
 

@@ -50,8 +50,13 @@ def voice_template():
 
 
 @pytest.fixture(scope="session")
-def web_template():
-    return synth(cdk_context(), "WebStack")[1]
+def web_stack():
+    return synth(cdk_context(), "WebStack")
+
+
+@pytest.fixture(scope="session")
+def web_template(web_stack):
+    return web_stack[1]
 
 
 @pytest.fixture(scope="session")

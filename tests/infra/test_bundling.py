@@ -33,8 +33,8 @@ def cloud_assembly(tmp_path_factory) -> Path:
     return out
 
 
-def _function_assets(out: Path) -> list[Path]:
-    template = json.loads((out / "QaPipelineStack.template.json").read_text())
+def _function_assets(out: Path, stack: str = "QaPipelineStack") -> list[Path]:
+    template = json.loads((out / f"{stack}.template.json").read_text())
     dirs = []
     for resource in template["Resources"].values():
         meta = resource.get("Metadata", {})
@@ -59,6 +59,18 @@ def test_both_functions_share_one_bundled_asset_with_arm64_wheels(cloud_assembly
     assert header[:4] == b"\x7fELF"
     assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
     assert list((asset / "handlers" / "__pycache__").glob("analyze_transcript.cpython-311.pyc"))
+
+
+def test_the_dashboard_function_gets_its_own_bundle_with_the_dashboard(cloud_assembly):
+    (asset,) = _function_assets(cloud_assembly, "WebStack")
+    assert asset not in _function_assets(cloud_assembly)  # a dashboard change stays in WebStack
+    for package in ("dashboard", "handlers", "qa_aws", "contracts", "aws_lambda_powertools"):
+        assert (asset / package).is_dir(), package
+    assert (asset / "handlers" / "dashboard_api.py").is_file()
+    assert not (asset / "autoqa").exists() and not (asset / "boto3").exists()
+    (core,) = (asset / "pydantic_core").glob("_pydantic_core*.so")
+    header = core.read_bytes()[:20]
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
 
 
 def test_the_voice_instance_gets_only_the_agent_the_qa_engine_and_the_prompts(cloud_assembly):

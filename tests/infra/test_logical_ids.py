@@ -36,6 +36,9 @@ KEPT = {
         "SiteContentBucket42D9BD94": "AWS::S3::Bucket",
         "SiteDistribution390DED28": "AWS::CloudFront::Distribution",
         "PageOriginB68BFF96": "AWS::SSM::Parameter",
+        # The supervisors, their passwords and MFA devices; the group's members.
+        "DashboardAuthUsers2E85DBE8": "AWS::Cognito::UserPool",
+        "DashboardAuthSupervisorsE114ECDB": "AWS::Cognito::UserPoolGroup",
     },
 }
 

@@ -1,5 +1,6 @@
-"""Operations: every alarm reaches OpsAlerts, the instance recovers itself, the line is watched
-from outside, and opening hours start and stop it."""
+"""Operations: every alarm reaches OpsAlerts (the pipeline's, the line's, the dashboard API's),
+the instance recovers itself, the line is watched from outside, and opening hours start and
+stop it."""
 
 from __future__ import annotations
 
@@ -79,6 +80,14 @@ def test_every_voice_line_alarm_reaches_ops_by_an_imported_topic(voice_template)
     for metric in ("Healthy", "CertificateValid", "CertificateDaysLeft"):
         assert by_metric[metric]["Namespace"] == "BatterySmart/VoiceLine"
         assert by_metric[metric]["ComparisonOperator"] == "LessThanThreshold"
+
+
+def test_the_dashboard_apis_failures_reach_ops_by_an_imported_topic(web_template):
+    (alarm,) = [a["Properties"] for a in resources(web_template, "AWS::CloudWatch::Alarm").values()]
+    assert alarm["MetricName"] == "Errors" and alarm["Namespace"] == "AWS/Lambda"
+    for actions in ("AlarmActions", "OKActions"):
+        assert "OpsTopic" in json.dumps(alarm[actions]), actions
+        assert "Fn::ImportValue" in json.dumps(alarm[actions]), actions
 
 
 def test_an_escalation_that_reached_no_supervisor_alarms_at_once(voice_template):

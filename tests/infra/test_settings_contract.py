@@ -23,7 +23,12 @@ from contracts.results_table import (
 )
 from contracts.storage import RECORDINGS_PREFIX, recording_key
 from contracts.voice_line import BOT_AGENT_ID
-from qa_aws.settings import AnalyzeSettings, HealthCheckSettings, StartQASettings
+from qa_aws.settings import (
+    AnalyzeSettings,
+    DashboardSettings,
+    HealthCheckSettings,
+    StartQASettings,
+)
 from tests.infra.conftest import resources
 from tests.voice.test_deploy_configs import render_with
 from voice_agent.settings import VoiceSettings
@@ -87,6 +92,13 @@ def assert_agree(settings_class, variables: dict[str, str]) -> None:
 )
 def test_each_qa_function_sets_what_its_settings_read(template, handler, settings_class):
     assert_agree(settings_class, function_environment(template, handler))
+
+
+def test_the_dashboard_function_sets_what_its_settings_read(web_template):
+    assert_agree(
+        DashboardSettings,
+        function_environment(web_template, "handlers.dashboard_api.lambda_handler"),
+    )
 
 
 def test_the_health_check_sets_what_its_settings_read(voice_template):

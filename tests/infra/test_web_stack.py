@@ -1,5 +1,5 @@
 """WebStack: a private bucket reached only through CloudFront, HTTPS, the page's routes, tight
-CSP."""
+CSP. The dashboard's parts of the stack are in test_dashboard.py."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_only_cloudfront_reads_the_bucket_through_origin_access_control(web_temp
         "AWS::CloudFront::OriginAccessControl",
         {"OriginAccessControlConfig": Match.object_like({"SigningBehavior": "always"})},
     )
-    (origin,) = distribution_config(web_template)["Origins"]
+    # The bucket is the one S3 origin (the other is the dashboard's API).
+    (origin,) = [o for o in distribution_config(web_template)["Origins"] if "S3OriginConfig" in o]
     assert origin["OriginAccessControlId"]
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
     grants = [
@@ -60,7 +61,7 @@ def test_viewers_get_https_only_and_the_page_routes_reach_index_html(web_templat
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     assert config["DefaultRootObject"] == "index.html"
     for behavior in config.get("CacheBehaviors", []):
-        assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+        assert behavior["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
     # Routes by a viewer-request function on the page's behavior only: no error responses,
     # which would turn the API's own 403 and 404 into the page.
     assert "CustomErrorResponses" not in config
@@ -97,13 +98,13 @@ def test_the_page_routes_get_index_html_and_files_are_served_as_they_are(uri, se
     assert result.stdout == served
 
 
-def test_security_headers_allow_network_only_to_the_voice_line(web_template):
+def test_security_headers_allow_network_only_to_the_voice_line_and_sign_in(web_template):
     (policy,) = resources(web_template, "AWS::CloudFront::ResponseHeadersPolicy").values()
     config = policy["Properties"]["ResponseHeadersPolicyConfig"]
     security = config["SecurityHeadersConfig"]
     csp = json.dumps(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "connect-src 'self' https://" in csp and " wss://" in csp
-    assert "VoiceStack" in csp  # the hostname comes from the voice line's stack
+    assert "VoiceStack" in csp  # the voice line's host name (sign-in: test_dashboard.py)
     assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
     assert "*" not in csp.replace("'self'", "")
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
