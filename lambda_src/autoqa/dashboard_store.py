@@ -26,7 +26,7 @@ _FULL_JSON = (
     "sentiment_by_turn",
 )
 _BOOLS = ("risk_flag", "needs_review", "urgent_review", "alerted")
-# Scored and failed calls as one list, each with its triage rank (0: urgent, unreviewed).
+# Scored and failed calls as one list, each with its rank (0: urgent and unreviewed).
 _CALLS = """
 WITH calls AS (
     SELECT call_id, agent_id, timestamp, status, overall_score, violation_flags, risk_flag,

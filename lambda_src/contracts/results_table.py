@@ -8,23 +8,21 @@ CALL_ID = "call_id"  # the partition key: one item per call
 AGENT_ID = "agent_id"
 TIMESTAMP = "timestamp"  # ISO 8601, UTC: the sort key of the agent and flagged indexes
 FLAGGED_DATE = "flagged_date"  # YYYY-MM-DD, only on calls with violations or risk (sparse)
-# The dashboard's list: every call (scored, failed or on its way) carries both.
-DAY = "day"  # YYYY-MM-DD (UTC) of the call's timestamp
-# `<rank>#<timestamp>#<call_id>`: rank 0 for urgent calls nobody reviewed yet, 1 for the rest,
-# so a day's urgent unreviewed calls sort first and each rank newest last (queried backwards).
-TRIAGE = "triage"
-TRIAGE_URGENT = "0"
-TRIAGE_OTHER = "1"
-
+# The dashboard's list index: every call (scored, failed or on its way) carries both keys.
+# `day` is the call's UTC day (YYYY-MM-DD), except while the call is urgent and nobody has
+# reviewed it: then it is `URGENT`, so one query finds every call awaiting a supervisor.
+DAY = "day"
+URGENT = "urgent"
+LISTED_AT = "listed_at"  # `<timestamp>#<call_id>`: newest last, ties broken by the call
 AGENT_INDEX = "by_agent_time"  # an agent's calls over time
 FLAGGED_INDEX = "flagged_by_date"  # a day's flagged calls
-DAY_INDEX = "calls_by_day"  # a day's calls in triage order: the dashboard's list
+DAY_INDEX = "calls_by_day"  # a day's calls, newest last: the dashboard's list
 
 # index name -> (partition key, sort key)
 INDEXES = {
     AGENT_INDEX: (AGENT_ID, TIMESTAMP),
     FLAGGED_INDEX: (FLAGGED_DATE, TIMESTAMP),
-    DAY_INDEX: (DAY, TRIAGE),
+    DAY_INDEX: (DAY, LISTED_AT),
 }
 # What the list index carries beside its keys: a row of the calls table and what its filters
 # read, not the transcript or the evidence (a page costs read units by the bytes it reads).
@@ -33,6 +31,7 @@ LIST_ATTRIBUTES = (
     AGENT_ID,
     TIMESTAMP,
     "status",
+    FLAGGED_DATE,
     "overall_score",
     "violation_flags",
     "risk_flag",
@@ -54,17 +53,9 @@ REVIEWS_TABLE_NAME = "CallQA_Reviews"
 REVISION = "revision"  # Number, 1, 2, ...: the sort key
 
 
-def triage_key(*, urgent_unreviewed: bool, timestamp: str, call_id: str) -> str:
-    """The list index's sort key (see TRIAGE)."""
-    rank = TRIAGE_URGENT if urgent_unreviewed else TRIAGE_OTHER
-    return f"{rank}#{timestamp}#{call_id}"
-
-
 def list_keys(*, timestamp: str, call_id: str, urgent_unreviewed: bool = False) -> dict[str, str]:
     """The list index's keys for a call's item."""
     return {
-        DAY: timestamp[:10],
-        TRIAGE: triage_key(
-            urgent_unreviewed=urgent_unreviewed, timestamp=timestamp, call_id=call_id
-        ),
+        DAY: URGENT if urgent_unreviewed else timestamp[:10],
+        LISTED_AT: f"{timestamp}#{call_id}",
     }

@@ -1,11 +1,12 @@
 """The dashboard's backend on AWS: `CallQA_Results` read through its indexes (never a Scan),
 `CallQA_Reviews` appended to, recordings through presigned S3 URLs.
 
-The list walks the `calls_by_day` index: for each rank (urgent unreviewed first), the days of
-the range newest first, each day's partition backwards by its `triage` key, the filters as a
-FilterExpression. The index carries only the list's attributes, so a page costs read units for
-those bytes, not for transcripts. A page reads one call past the page to know whether another
-page follows. `read_units` adds up what DynamoDB reported for the queries.
+The list walks the `calls_by_day` index: first its `URGENT` partition (urgent calls nobody has
+reviewed, whatever their day), then the days of the range newest first, each partition
+backwards by `listed_at` (time, then call id), the filters as a FilterExpression. The index
+carries only the list's attributes, so a page costs read units for those bytes, not for
+transcripts. A page reads one call past the page to know whether another page follows.
+`read_units` adds up what DynamoDB reported for the queries.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from contracts.dashboard import Review, ReviewStatus
@@ -25,19 +25,18 @@ from contracts.results_table import (
     CALL_ID,
     DAY,
     DAY_INDEX,
+    FLAGGED_DATE,
+    LISTED_AT,
     REVISION,
     TIMESTAMP,
-    TRIAGE,
-    TRIAGE_OTHER,
-    TRIAGE_URGENT,
-    triage_key,
+    URGENT,
+    list_keys,
 )
 from contracts.storage import RECORDINGS_PREFIX
 from dashboard.ports import ReviewConflict, Row
 from dashboard.query import CallFilter, iso
 from qa_aws.dynamo_store import from_item, recording_of, to_item
 
-RANKS = (TRIAGE_URGENT, TRIAGE_OTHER)
 MAX_EVALUATED = 1000  # items a filtered query may read per request
 
 
@@ -59,7 +58,7 @@ def _either(value: bool | None, yes: ConditionBase, no: ConditionBase) -> Condit
 
 def filter_expression(f: CallFilter) -> ConditionBase | None:
     """The filters other than time (`CallFilter.matches` is their definition)."""
-    flagged = Attr("violation_flags").size().gt(0) | Attr("risk_flag").eq(True)
+    flagged = Attr(FLAGGED_DATE).exists()  # set on calls with violations or risk
     unreviewed = Attr("review_status").not_exists() | Attr("review_status").eq(
         ReviewStatus.UNREVIEWED.value
     )
@@ -117,16 +116,17 @@ class DynamoDashboardBackend:
     def page(self, f: CallFilter, limit: int, position: Any | None) -> tuple[list[Row], Any]:
         if f.call_id is not None:
             return self._one(f, position), None
-        days = _days(f.start, f.end)
-        rank, day, start_key = position if position is not None else (0, 0, None)
+        partitions = [URGENT, *_days(f.start, f.end)]
+        part, start_key = position if position is not None else (0, None)
         where = filter_expression(f)
         rows: list[Row] = []
-        while rank < len(RANKS):
+        found_in = part
+        while part < len(partitions):
             need = limit + 1 - len(rows)
             kwargs: dict[str, Any] = {
                 "IndexName": DAY_INDEX,
-                "KeyConditionExpression": Key(DAY).eq(days[day])
-                & Key(TRIAGE).between(f"{RANKS[rank]}#{f.start_iso}", f"{RANKS[rank]}#{f.end_iso}"),
+                "KeyConditionExpression": Key(DAY).eq(partitions[part])
+                & Key(LISTED_AT).between(f.start_iso, f.end_iso),
                 "ScanIndexForward": False,
                 "Limit": need if where is None else min(MAX_EVALUATED, max(4 * need, 50)),
             }
@@ -138,13 +138,12 @@ class DynamoDashboardBackend:
             for item in response["Items"]:
                 if len(rows) == limit:  # one past the page: another page follows
                     last = rows[-1]
-                    return rows, [rank, day, {k: last[k] for k in (CALL_ID, DAY, TRIAGE)}]
+                    return rows, [found_in, {k: last[k] for k in (CALL_ID, DAY, LISTED_AT)}]
                 rows.append(from_item(item))
+                found_in = part  # the partition the page's last row came from
             start_key = response.get("LastEvaluatedKey")
             if start_key is None:
-                day += 1
-                if day == len(days):
-                    rank, day = rank + 1, 0
+                part += 1
         return rows, None
 
     def _one(self, f: CallFilter, position: Any | None) -> list[Row]:
@@ -167,8 +166,12 @@ class DynamoDashboardBackend:
             ]
         else:
             queries = [
-                {"IndexName": DAY_INDEX, "KeyConditionExpression": Key(DAY).eq(day)}
-                for day in _days(start, end)
+                {
+                    "IndexName": DAY_INDEX,
+                    "KeyConditionExpression": Key(DAY).eq(partition)
+                    & Key(LISTED_AT).between(low, high),
+                }
+                for partition in (URGENT, *_days(start, end))
             ]
         for kwargs in queries:
             while True:
@@ -223,7 +226,6 @@ class DynamoDashboardBackend:
     def save_review(self, review: Review, row: Row) -> None:
         """The review and the call's new review state in one transaction: a review whose
         revision another took first, or of a call no longer scored, is a conflict."""
-        serialize = TypeSerializer().serialize
         item = to_item({**review.model_dump(mode="json"), REVISION: review.revision})
         state = to_item(
             {
@@ -232,36 +234,33 @@ class DynamoDashboardBackend:
                 ":by": review.reviewer,
                 ":at": review.reviewed_at,
                 ":flags": review.flags_after,
-                ":triage": triage_key(
-                    urgent_unreviewed=False, timestamp=str(row[TIMESTAMP]), call_id=review.call_id
-                ),
+                ":day": list_keys(timestamp=str(row[TIMESTAMP]), call_id=review.call_id)[DAY],
                 ":scored": "SCORED",
             }
         )
+        # The table resource's client takes plain values, as the table does.
         try:
             self.table.meta.client.transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
                             "TableName": self.reviews_table.name,
-                            "Item": {k: serialize(v) for k, v in item.items()},
+                            "Item": item,
                             "ConditionExpression": "attribute_not_exists(call_id)",
                         }
                     },
                     {
                         "Update": {
                             "TableName": self.table.name,
-                            "Key": {CALL_ID: serialize(review.call_id)},
+                            "Key": {CALL_ID: review.call_id},
                             "UpdateExpression": "SET review_status = :reviewed, "
                             "review_revision = :revision, reviewed_by = :by, reviewed_at = :at, "
-                            "reviewed_flags = :flags, #triage = :triage",
+                            "reviewed_flags = :flags, #day = :day",
                             "ConditionExpression": (
                                 "attribute_exists(call_id) AND #status = :scored"
                             ),
-                            "ExpressionAttributeNames": {"#status": "status", "#triage": TRIAGE},
-                            "ExpressionAttributeValues": {
-                                k: serialize(v) for k, v in state.items()
-                            },
+                            "ExpressionAttributeNames": {"#status": "status", "#day": DAY},
+                            "ExpressionAttributeValues": state,
                         }
                     },
                 ]

@@ -20,10 +20,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from contracts.results_table import AGENT_INDEX, FLAGGED_INDEX
 from handlers import analyze_transcript, start_qa
 from qa_engine.rubric import RUBRIC_FILES
 from tests.conftest import REPO
+from tests.dynamo_tables import create_results_table
 
 REGION = "ap-south-1"
 RECORDINGS = "bs-recordings"
@@ -76,33 +76,7 @@ def account(monkeypatch) -> Account:
                 Bucket=CONFIG, Key=f"prompts/{name}", Body=(REPO / "prompts" / name).read_bytes()
             )
         dynamodb = boto3.resource("dynamodb", region_name=REGION)
-        table = dynamodb.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "call_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": n, "AttributeType": "S"}
-                for n in ("call_id", "agent_id", "timestamp", "flagged_date")
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": AGENT_INDEX,
-                    "KeySchema": [
-                        {"AttributeName": "agent_id", "KeyType": "HASH"},
-                        {"AttributeName": "timestamp", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-                {
-                    "IndexName": FLAGGED_INDEX,
-                    "KeySchema": [
-                        {"AttributeName": "flagged_date", "KeyType": "HASH"},
-                        {"AttributeName": "timestamp", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-            ],
-        )
+        table = create_results_table(dynamodb, TABLE)
         sns = boto3.client("sns", region_name=REGION)
         sqs = boto3.client("sqs", region_name=REGION)
         topic_arn = sns.create_topic(Name="SupervisorAlerts")["TopicArn"]
