@@ -8,7 +8,7 @@ FRONTEND_INSTALLED := frontend/node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: install frontend test-python test-frontend test-fast hooks import-graph demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
+.PHONY: install frontend test-python test-frontend test-fast hooks import-graph openapi dashboard demo test lint format bench eval heldout samples synth snapshot-update deploy-all deploy deploy-voice deploy-web push-prompts voice-local call-demo bench-voice bench-stt clean
 
 install: $(INSTALLED)
 
@@ -41,7 +41,7 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not e2e and not audio" -n 2
 
 # Unit tests (Vitest), then the built page in headless Chromium.
-test-frontend: frontend
+test-frontend: $(INSTALLED) frontend
 	cd frontend && npm test
 	cd frontend && npm run test:e2e
 
@@ -54,6 +54,10 @@ lint: $(INSTALLED)
 # Refreshes the import table in docs/architecture.md from the code.
 import-graph: $(INSTALLED)
 	PYTHONPATH=lambda_src:. $(BIN)/python -m scripts.import_graph --write
+
+# Refreshes docs/dashboard-openapi.json from the dashboard API's routes.
+openapi: $(INSTALLED)
+	$(BIN)/python scripts/openapi.py
 
 # Runs `make lint`'s checks before each commit.
 hooks: $(INSTALLED)

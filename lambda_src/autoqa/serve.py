@@ -32,6 +32,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from autoqa.dashboard_store import SQLiteDashboardBackend
 from autoqa.store import SQLiteResultStore
 from contracts.dashboard import API_PREFIX
+from contracts.storage import AUDIO_MEDIA_TYPES
 from dashboard.api import build_api
 from dashboard.ports import Caller
 from dashboard.service import DashboardService
@@ -39,17 +40,6 @@ from dashboard.service import DashboardService
 MEDIA_PREFIX = "/media/"
 MAX_BODY_BYTES = 64 * 1024
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
-AUDIO_TYPES = {
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".mp4": "audio/mp4",
-    ".webm": "audio/webm",
-}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # The page's configuration when served locally: the API on the same origin, no sign-in.
 LOCAL_PAGE_CONFIG = {"dashboard": {"apiBase": "", "auth": None}}
@@ -207,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.server.backend.recording(row) if row else None
         if path is None:
             return self._send(HTTPStatus.NOT_FOUND, b"no recording\n", "text/plain")
-        kind = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        kind = AUDIO_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         self._file(path, kind, head, cache="private, max-age=300")
 
     def _file(self, path: Path, kind: str, head: bool, cache: str) -> None:

@@ -6,7 +6,8 @@ see one API.
   (`triage` order). A page holds at most `limit` calls; `next_cursor` is opaque and null on the
   last page. A cursor is only valid with the filters it was issued for.
 - Dates are ISO 8601 instants; a range is `[from, to)`. Without `from` a list covers the
-  `DEFAULT_DAYS` before `to` (default: now); a range may span at most `MAX_DAYS`.
+  `DEFAULT_DAYS` before `to` (default: now); a range may span at most `MAX_DAYS`. A next
+  page's cursor keeps the range its first page resolved.
 - A review is a supervisor's decision on a scored call: per violation flag, `agree` (the judge's
   finding stands) or `override` (it is reversed: a raised flag is cleared, an unraised one is
   raised), each override with a note. Reviews are appended, never changed: the history keeps
@@ -105,7 +106,6 @@ class EvidenceOut(_Wire):
 class SopCheckOut(_Wire):
     sop_id: str
     flag: str
-    title: str = ""
     triggered: bool
     followed: bool
     violated: bool

@@ -52,6 +52,18 @@ AUDIO_FORMATS = {
     ".mp3": "mp3",
     ".webm": "webm",
 }
+# Recording file suffix -> the media type a browser plays it as (the dashboard's player).
+AUDIO_MEDIA_TYPES = {
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".mp4": "audio/mp4",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".webm": "audio/webm",
+}
 MAX_ID_CHARS = 128  # a safe name longer than this is shortened (slug plus hash)
 MAX_SLUG_CHARS = 96
 HASH_CHARS = 8

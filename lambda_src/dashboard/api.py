@@ -45,7 +45,7 @@ from contracts.dashboard import (
 )
 from dashboard.errors import ApiError, BadRequest, Forbidden, Unauthorized
 from dashboard.ports import Caller
-from dashboard.query import CallFilter, parse_instant, time_range
+from dashboard.query import CallFilter, cursor_range, parse_instant, time_range
 from dashboard.service import DashboardService, check_limit
 
 TITLE = "Battery Smart call QA dashboard"
@@ -149,7 +149,10 @@ def _call_routes(
     ) -> CallPage:
         """Calls, urgent unreviewed first, then newest first; a page at a time."""
         caller()
-        since, until = time_range(start, end, now=service.now())
+        if cursor and not (start or end):  # later pages continue the first page's range
+            since, until = cursor_range(cursor)
+        else:
+            since, until = time_range(start, end, now=service.now())
         f = CallFilter(
             start=since,
             end=until,
@@ -261,7 +264,25 @@ def openapi_document(app: APIGatewayHttpResolver, server_url: str | None = None)
         "(`autoqa serve`, no sign-in).",
         servers=servers,
     )
-    return json.dumps(json.loads(schema), indent=2, sort_keys=True) + "\n"
+    document = json.loads(schema)
+    # Bad parameters are 400s here (Powertools documents its default 422).
+    for route in document["paths"].values():
+        for operation in route.values():
+            operation["responses"].pop("422", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    document.setdefault("components", {})["securitySchemes"] = {
+        "cognito": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Cognito access token of the dashboard's app client (on AWS; "
+            "`autoqa serve` needs none). Reviews need the `supervisors` group.",
+        }
+    }
+    document["security"] = [{"cognito": []}]
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def now_utc() -> datetime:

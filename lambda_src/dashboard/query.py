@@ -113,6 +113,7 @@ class CallFilter:
 
     def fingerprint(self) -> str:
         data = {k: (str(v) if v is not None else None) for k, v in asdict(self).items()}
+        data.update(start=self.start_iso, end=self.end_iso)  # as the cursor keeps them
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def matches(self, call: CallSummary) -> bool:
@@ -147,17 +148,33 @@ def _same_instant_bound(f: CallFilter, call: CallSummary) -> bool:
 
 
 def encode_cursor(f: CallFilter, position: Any) -> str:
-    raw = json.dumps({"f": f.fingerprint(), "p": position}, separators=(",", ":"))
+    """The cursor also keeps the range the first page resolved ("the last 30 days" from when
+    it was asked), so later pages continue the same list."""
+    data = {"f": f.fingerprint(), "r": [f.start_iso, f.end_iso], "p": position}
+    raw = json.dumps(data, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(f: CallFilter, cursor: str) -> Any:
+def _open(cursor: str) -> dict[str, Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        fingerprint, position = data["f"], data["p"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        if not isinstance(data, dict) or not {"f", "r", "p"} <= data.keys():
+            raise ValueError(cursor)
+        start, end = (parse_instant(str(t), "cursor") for t in data["r"])
+    except (ValueError, KeyError, TypeError, binascii.Error, BadRequest):
         raise BadRequest("cursor is not one this API issued") from None
-    if fingerprint != f.fingerprint():
+    return {**data, "r": (start, end)}
+
+
+def cursor_range(cursor: str) -> tuple[datetime, datetime]:
+    """The range a cursor's list was resolved to."""
+    start, end = _open(cursor)["r"]
+    return start, end
+
+
+def decode_cursor(f: CallFilter, cursor: str) -> Any:
+    data = _open(cursor)
+    if data["f"] != f.fingerprint():
         raise BadRequest("cursor belongs to other filters: start again from the first page")
-    return position
+    return data["p"]

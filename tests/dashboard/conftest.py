@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -77,9 +78,10 @@ class Api:
     def post(self, path: str, body: Any, claims: dict | None = SUPERVISOR) -> Reply:
         return self.send("POST", path, {}, body, claims)
 
-    def all_pages(self, limit: int = 7, **query: Any) -> list[dict]:
+    def all_pages(self, limit: int = 7, pause: float = 0, **query: Any) -> list[dict]:
         items, cursor = [], None
         while True:
+            time.sleep(pause if cursor else 0)
             params = {**query, "limit": limit, **({"cursor": cursor} if cursor else {})}
             reply = self.get("/api/calls", **params)
             assert reply.status == 200, reply.body

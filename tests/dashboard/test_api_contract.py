@@ -70,6 +70,12 @@ def test_any_page_size_gives_the_same_calls(api, limit):
     assert ids(api.all_pages(limit=limit, flagged=True, **WIDE)) == expected(api, flagged=True)
 
 
+def test_later_pages_of_the_default_range_continue_the_first_pages_range(api):
+    # Without from/to the range ends "now"; the next page, asked a second later, must not
+    # become a different list (or a refused cursor).
+    assert ids(api.all_pages(limit=10, pause=1.1)) == expected(api)
+
+
 def test_the_last_page_says_there_is_no_next(api):
     reply = api.get("/api/calls", limit=len(api.calls), **WIDE)
     assert len(reply.body["items"]) == len(api.calls)

@@ -96,6 +96,7 @@ def test_the_audio_formats_transcribe_reads_are_what_qa_accepts_everywhere():
     from autoqa import commands
 
     assert set(storage.AUDIO_SUFFIXES) == set(storage.AUDIO_FORMATS)
+    assert set(storage.AUDIO_MEDIA_TYPES) == set(storage.AUDIO_FORMATS)  # the player plays each
     assert commands.AUDIO_SUFFIXES is storage.AUDIO_SUFFIXES
     for suffix in storage.AUDIO_SUFFIXES:
         key = storage.recording_key("agent-1", "call-1", suffix)

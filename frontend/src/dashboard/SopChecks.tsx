@@ -53,7 +53,7 @@ export function SopChecks({
         return (
           <li key={check.sop_id} className={`sop ${result}`} data-sop={check.sop_id}>
             <div className="sop-head">
-              <strong>{check.sop_id}</strong> {check.title || SOP_TITLES[check.sop_id as SopId] || humanize(check.flag)}
+              <strong>{check.sop_id}</strong> {SOP_TITLES[check.sop_id as SopId] || humanize(check.flag)}
               <span className={`outcome ${result}`}>{OUTCOME_TEXT[result]}</span>
               {disputed.includes(check.sop_id) && (
                 <span className="badge review" title="The second judge disagreed">

@@ -41,7 +41,6 @@ export interface Evidence {
 export interface SopCheck {
   sop_id: string;
   flag: string;
-  title: string;
   triggered: boolean;
   followed: boolean;
   violated: boolean;
