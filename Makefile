@@ -30,6 +30,11 @@ frontend: $(FRONTEND_INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/autoqa demo
 
+# The demo's calls in the supervisor dashboard, on this machine (http://127.0.0.1:8765/dashboard).
+dashboard: $(INSTALLED) frontend
+	$(BIN)/autoqa demo
+	$(BIN)/autoqa serve --open
+
 # Everything CI runs: lint and types, every Python test (e2e calls included), the page's tests.
 test: lint test-python test-frontend
 

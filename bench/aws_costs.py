@@ -24,7 +24,7 @@ from contracts.bedrock_models import CLAUDE_HAIKU_4_5, DEFAULT_MODEL_ID, NOVA_MO
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_SRC = REPO / "lambda_src"
-HANDLERS = ("handlers.start_qa", "handlers.analyze_transcript")
+HANDLERS = ("handlers.start_qa", "handlers.analyze_transcript", "handlers.dashboard_api")
 CALL_MINUTES = 5
 WORDS_PER_MINUTE = 150  # both parties together, a typical support call
 CHARS_PER_TOKEN = 3.5  # Claude's tokenizer on English and romanized text, roughly

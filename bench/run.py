@@ -8,7 +8,9 @@
   and reported apart;
 - peak memory (max RSS) of this process;
 - the AWS pipeline (bench/aws_costs.py): handler cold-start import time, bundled asset size,
-  prompt tokens and cost per 5-minute call (a table on stderr).
+  prompt tokens and cost per 5-minute call (a table on stderr);
+- the dashboard (bench/dashboard.py): the first page of a 10,000-call local store over HTTP,
+  and the DynamoDB read units a page costs.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(REPO / "lambda_src"))
 from autoqa.settings import Settings  # noqa: E402
 from autoqa.transcribe_format import dialogue_to_transcribe  # noqa: E402
 from autoqa.transcriber import WhisperTranscriber  # noqa: E402
-from bench import aws_costs, transcription  # noqa: E402
+from bench import aws_costs, dashboard, transcription  # noqa: E402
 from qa_engine.pipeline import Scorer  # noqa: E402
 from qa_engine.rubric import load_rubric_dir  # noqa: E402
 from qa_engine.rules_judge import RulesJudge  # noqa: E402
@@ -106,6 +108,7 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     long_call = bench_long_call()
     aws = aws_costs.run()
+    board = dashboard.run()
     summary = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -117,6 +120,7 @@ def main() -> int:
         "peak_memory_mb": round(peak_mb, 1),
         "one_hour_call": long_call,
         "aws_pipeline": aws,
+        "dashboard": board,
         "goals": {
             "judge_calls_per_second": GOALS["judge_calls_per_second"],
             "judge_goal_met": judge["full_path_calls_per_second"]
@@ -133,6 +137,8 @@ def main() -> int:
             "handler_import_goal_met": max(aws["handler_import_ms"].values())
             <= aws["import_goal_ms"],
             "asset_size_goal_met": aws["asset"]["zipped_mb"] <= aws["asset_goal_mb"],
+            "dashboard_first_page_ms": dashboard.GOAL_MS,
+            "dashboard_first_page_goal_met": board["local"]["goal_met"],
         },
     }
     print(json.dumps(summary, indent=2))

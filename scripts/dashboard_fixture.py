@@ -73,13 +73,15 @@ def sample_results() -> list[tuple[str, QAResult]]:
     return scored
 
 
-def calls(count: int, now: datetime) -> Iterator[QAResult | FailedCall]:
-    """`count` calls, newest first, one every HOURS_APART hours before `now`."""
+def calls(
+    count: int, now: datetime, apart: timedelta = timedelta(hours=HOURS_APART)
+) -> Iterator[QAResult | FailedCall]:
+    """`count` calls, newest first, one every `apart` before `now`."""
     samples = sample_results()
     bedrock = f"bedrock:{default_model_id('ap-south-1')}"
     for n in range(count):
         stem, result = samples[n % len(samples)]
-        when = (now - timedelta(hours=HOURS_APART * n + 1)).replace(microsecond=0)
+        when = (now - apart * n - timedelta(hours=1)).replace(microsecond=0)
         timestamp = when.isoformat().replace("+00:00", "Z")
         call_id, agent = f"{stem}-{n:05d}", AGENTS[n % len(AGENTS)]
         if n % 17 == 16:
@@ -104,9 +106,11 @@ def calls(count: int, now: datetime) -> Iterator[QAResult | FailedCall]:
         yield result.model_copy(update=update)
 
 
-def seed(home: Path, count: int, now: datetime) -> int:
+def seed(
+    home: Path, count: int, now: datetime, apart: timedelta = timedelta(hours=HOURS_APART)
+) -> int:
     store = SQLiteResultStore(home / "results.sqlite3")
-    for call in calls(count, now):
+    for call in calls(count, now, apart):
         if isinstance(call, FailedCall):
             store.put_failure(call)
         else:
