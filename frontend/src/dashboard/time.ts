@@ -1,6 +1,8 @@
 // Times as the viewer reads them: instants shown on the viewer's clocks (Intl.DateTimeFormat),
 // and the local dates of the date-range inputs turned into the instants the API filters by.
 
+import { partsFormatter } from "../hours";
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function viewerTimeZone(): string {
@@ -39,26 +41,9 @@ export function isLocalDate(value: string): boolean {
   return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day;
 }
 
-const partFormatters = new Map<string, Intl.DateTimeFormat>();
-
 function offsetAt(at: number, timeZone: string): number {
   const parts: Record<string, number> = {};
-  let formatter = partFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      calendar: "gregory",
-      numberingSystem: "latn",
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    partFormatters.set(timeZone, formatter);
-  }
+  const formatter = partsFormatter(timeZone);
   for (const part of formatter.formatToParts(at)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
   }
