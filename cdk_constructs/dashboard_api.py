@@ -34,7 +34,7 @@ from cdk_constructs.nag import acknowledge, nag_arn
 from cdk_constructs.python_function import PythonFunction
 from contracts import environment as env
 from contracts.dashboard import API_PREFIX
-from contracts.results_table import AGENT_INDEX, DAY_INDEX
+from contracts.results_table import AGENT_INDEX, DAY_INDEX, REVIEW_ATTRIBUTES
 from contracts.storage import RECORDINGS_PREFIX, RESULTS_PREFIX
 
 HANDLER = "handlers.dashboard_api.lambda_handler"
@@ -165,7 +165,7 @@ class DashboardApi(Construct):
         a Put of the review (reviews table) and an Update of the call's row (results table)."""
         results = data.results.table_arn
         for actions, resources in (
-            (["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], [results]),
+            (["dynamodb:GetItem"], [results]),
             (
                 ["dynamodb:Query"],
                 [f"{results}/index/{DAY_INDEX}", f"{results}/index/{AGENT_INDEX}"],
@@ -175,6 +175,17 @@ class DashboardApi(Construct):
             self.handler.role.add_to_policy(
                 iam.PolicyStatement(actions=actions, resources=resources)
             )
+        # A review changes only the call's review state (and its list partition), never
+        # its scorecard: the update may name no other attribute.
+        self.handler.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[results],
+                conditions={
+                    "ForAllValues:StringEquals": {"dynamodb:Attributes": list(REVIEW_ATTRIBUTES)}
+                },
+            )
+        )
         for bucket, prefix, reason in (
             (data.recordings, RECORDINGS_PREFIX, "Recordings, one per call, presigned for play"),
             (data.transcripts, RESULTS_PREFIX, "Transcripts too long for a row, one per call"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from autoqa.store import SQLiteResultStore
 from contracts.dashboard import Review, ReviewStatus, judge_kind
+from dashboard.errors import BadRequest
 from dashboard.ports import ReviewConflict, Row
 from dashboard.query import CallFilter, iso
 
@@ -83,6 +84,19 @@ def _where(f: CallFilter) -> tuple[list[str], list[Any]]:
     return sql, args
 
 
+def _position(position: Any) -> tuple[int, str, str]:
+    """A page's position as this backend wrote it into the cursor, or BadRequest."""
+    ok = (
+        isinstance(position, list)
+        and len(position) == 3
+        and position[0] in (0, 1)
+        and all(isinstance(p, str) for p in position[1:])
+    )
+    if not ok:
+        raise BadRequest("cursor is not one this API issued")
+    return position[0], position[1], position[2]
+
+
 class SQLiteDashboardBackend:
     def __init__(
         self, store: SQLiteResultStore, media_url: Callable[[str, int], str] | None = None
@@ -100,7 +114,7 @@ class SQLiteDashboardBackend:
     def page(self, f: CallFilter, limit: int, position: Any | None) -> tuple[list[Row], Any]:
         where, args = _where(f)
         if position is not None:
-            rank, timestamp, call_id = position
+            rank, timestamp, call_id = _position(position)
             where.append(
                 "(rank > ? OR (rank = ? AND (timestamp < ? OR (timestamp = ? AND call_id < ?))))"
             )
@@ -155,9 +169,10 @@ class SQLiteDashboardBackend:
                     "INSERT INTO call_reviews (call_id, revision, review) VALUES (?, ?, ?)",
                     (review.call_id, review.revision, review.model_dump_json()),
                 )
-                db.execute(
+                updated = db.execute(
                     "UPDATE call_qa_results SET review_status = ?, review_revision = ?, "
-                    "reviewed_by = ?, reviewed_at = ?, reviewed_flags = ? WHERE call_id = ?",
+                    "reviewed_by = ?, reviewed_at = ?, reviewed_flags = ? WHERE call_id = ? "
+                    "AND timestamp = ? AND source_version IS ?",
                     (
                         ReviewStatus.REVIEWED.value,
                         review.revision,
@@ -165,7 +180,11 @@ class SQLiteDashboardBackend:
                         review.reviewed_at,
                         json.dumps(review.flags_after),
                         review.call_id,
+                        row.get("timestamp"),
+                        row.get("source_version"),
                     ),
                 )
+                if updated.rowcount != 1:  # scored again since it was read: roll back
+                    raise ReviewConflict(review.call_id)
         except sqlite3.IntegrityError:
             raise ReviewConflict(review.call_id) from None

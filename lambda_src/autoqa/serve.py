@@ -153,6 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             return self._api(method)
         if method == "POST":
+            self.close_connection = True  # its body is not read
             return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
         if path.startswith(MEDIA_PREFIX):
             return self._media(unquote(path[len(MEDIA_PREFIX) :]), head=method == "HEAD")
@@ -171,11 +172,29 @@ class _Handler(BaseHTTPRequestHandler):
         return host in LOOPBACK_NAMES or is_loopback(host)
 
     # --- the API ------------------------------------------------------------------------
+    def _cross_site(self) -> bool:
+        """A write sent by another site's page (a form posting here): refused, since there is
+        no sign-in locally to stop it."""
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return True
+        origin = self.headers.get("Origin")
+        host = self.headers.get("Host", "")
+        return origin is not None and origin != f"http://{host}"
+
     def _api(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = self.headers.get("Content-Length") or "0"
+        if not raw_length.isdigit() or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            return self._send(
+                HTTPStatus.BAD_REQUEST, b"a body needs a Content-Length\n", "text/plain"
+            )
+        length = int(raw_length)
         if length > MAX_BODY_BYTES:
+            self.close_connection = True
             return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"", "text/plain")
         body = self.rfile.read(length) if length else b""
+        if method == "POST" and self._cross_site():
+            return self._send(HTTPStatus.FORBIDDEN, b"cross-site request refused\n", "text/plain")
         event = api_event(method, self.path, dict(self.headers.items()), body)
         with self.server.api_lock:
             response = self.server.api.resolve(event, None)  # type: ignore[arg-type]

@@ -11,9 +11,9 @@ see one API.
 - A review is a supervisor's decision on a scored call: per violation flag, `agree` (the judge's
   finding stands) or `override` (it is reversed: a raised flag is cleared, an unraised one is
   raised), each override with a note. Reviews are appended, never changed: the history keeps
-  who, when, and the flags before and after. A review names the revision it was made on;
-  a review made on an older revision is refused (409), so two supervisors never overwrite
-  each other unseen.
+  who, when, and the flags before and after. A review names the revision and the scorecard it
+  was made on; a review of an older revision or of a scorecard since replaced (the call was
+  scored again) is refused (409), so nobody's decision is applied to what they did not see.
 """
 
 from __future__ import annotations
@@ -130,6 +130,7 @@ class SentimentPoint(_Wire):
 
 
 class CallDetail(CallSummary):
+    scorecard: str = Field("", description="identifies this scorecard; a review names it")
     summary_insight: str = ""
     sop_checks: list[SopCheckOut] = Field(default_factory=list)
     turns: list[TurnOut] = Field(default_factory=list)
@@ -158,6 +159,9 @@ class FlagDecision(_Wire):
 class ReviewIn(_Wire):
     base_revision: int = Field(
         ge=0, description="the call's review_revision the supervisor saw (0: never reviewed)"
+    )
+    scorecard: str = Field(
+        min_length=1, max_length=64, description="the `scorecard` of the call as it was shown"
     )
     decisions: list[FlagDecision] = Field(default_factory=list, max_length=20)
     note: str = Field("", max_length=MAX_NOTE_CHARS)

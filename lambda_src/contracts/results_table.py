@@ -47,6 +47,20 @@ LIST_ATTRIBUTES = (
 )
 INCLUDE_ONLY = {DAY_INDEX: LIST_ATTRIBUTES}
 
+# What a review writes onto the call's item (the dashboard function may update nothing else),
+# with the attributes its condition reads.
+REVIEW_ATTRIBUTES = (
+    CALL_ID,
+    TIMESTAMP,
+    "status",
+    "review_status",
+    "review_revision",
+    "reviewed_by",
+    "reviewed_at",
+    "reviewed_flags",
+    DAY,
+)
+
 # Supervisors' reviews: one item per review, never overwritten; the newest revision is the
 # call's review state (also copied onto its CallQA_Results item for the list).
 REVIEWS_TABLE_NAME = "CallQA_Reviews"

@@ -17,7 +17,10 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.models import Server
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -64,6 +67,7 @@ _ERRORS: dict[int, OpenAPIResponse] = {
         (403, "Signed in, but not a supervisor"),
         (404, "No such call (or recording)"),
         (409, "The call changed meanwhile, or cannot be reviewed"),
+        (415, "A body that is not JSON"),
     )
 }
 
@@ -101,6 +105,11 @@ def build_api(
     @app.exception_handler(RequestValidationError)
     def invalid(exc: RequestValidationError) -> Response[str]:
         return _error(HTTPStatus.BAD_REQUEST, "bad_request", _first_problem(exc))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def not_json(exc: RequestUnsupportedContentType) -> Response[str]:
+        message = "send the body as JSON (Content-Type: application/json)"
+        return _error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "not_json", message)
 
     @app.not_found
     def not_found(exc: Exception) -> Response[str]:

@@ -97,20 +97,6 @@ class CallFilter:
     def end_iso(self) -> str:
         return iso(self.end)
 
-    @property
-    def scored_only(self) -> bool:
-        """Filters only a scored call can pass (a failed call has no score or judge)."""
-        return (
-            self.flagged is not None
-            or self.flag is not None
-            or self.risk is not None
-            or self.score_min is not None
-            or self.score_max is not None
-            or self.judge is not None
-            or self.needs_review is True
-            or self.review is ReviewStatus.REVIEWED
-        )
-
     def fingerprint(self) -> str:
         data = {k: (str(v) if v is not None else None) for k, v in asdict(self).items()}
         data.update(start=self.start_iso, end=self.end_iso)  # as the cursor keeps them
@@ -159,9 +145,11 @@ def _open(cursor: str) -> dict[str, Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(data, dict) or not {"f", "r", "p"} <= data.keys():
+        if not isinstance(data, dict) or not {"f", "r", "p"} <= data.keys() or data["p"] is None:
             raise ValueError(cursor)
         start, end = (parse_instant(str(t), "cursor") for t in data["r"])
+        if not start < end <= start + timedelta(days=MAX_DAYS):
+            raise ValueError(cursor)
     except (ValueError, KeyError, TypeError, binascii.Error, BadRequest):
         raise BadRequest("cursor is not one this API issued") from None
     return {**data, "r": (start, end)}

@@ -3,6 +3,7 @@ transcript timed for playback, reviews, agents' weeks, and reviewed calls as lab
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -67,6 +68,13 @@ def summary_of(row: Row) -> CallSummary:
         reviewed_flags=list(reviewed_flags) if reviewed and reviewed_flags is not None else None,
         failure_reason=row.get("failure_reason"),
     )
+
+
+def scorecard_of(row: Row) -> str:
+    """Identifies one scorecard of a call: a new transcript or a new scoring gives another."""
+    parts = [str(row.get(k) or "") for k in ("timestamp", "source_version", "judge")]
+    parts.append(",".join(row.get("violation_flags") or []))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def turns_of(text: str, times: list[Any]) -> list[TurnOut]:
@@ -140,6 +148,7 @@ class DashboardService:
         ]
         return CallDetail(
             **summary,
+            scorecard=scorecard_of(row),
             summary_insight=row.get("summary_insight") or "",
             sop_checks=checks,
             turns=turns,
@@ -174,6 +183,12 @@ class DashboardService:
         row = self._row(call_id)
         if (row.get("status") or "SCORED") != "SCORED":
             raise Conflict("only a scored call can be reviewed", "not_scored")
+        if body.scorecard != scorecard_of(row):
+            raise Conflict(
+                "the call was scored again since you opened it: reload it and review the new "
+                "scorecard",
+                "scorecard_changed",
+            )
         history = self.backend.reviews(call_id)
         latest = history[-1].revision if history else 0
         if body.base_revision != latest:
@@ -227,7 +242,8 @@ class DashboardService:
         return AgentList(items=[_totals(a, calls) for a, calls in sorted(by_agent.items())])
 
     def agent(self, agent_id: str, weeks: int, end: datetime) -> AgentDetail:
-        first = week_start(end.astimezone(UTC).date()) - timedelta(weeks=weeks - 1)
+        last_day = (end.astimezone(UTC) - timedelta(microseconds=1)).date()  # `end` is exclusive
+        first = week_start(last_day) - timedelta(weeks=weeks - 1)
         start = datetime(first.year, first.month, first.day, tzinfo=UTC)
         calls = [summary_of(r) for r in self.backend.calls_between(start, end, agent_id)]
         buckets: dict[date, list[CallSummary]] = {
@@ -255,7 +271,8 @@ class DashboardService:
     # --- labels -------------------------------------------------------------------------
     def labels(self, start: datetime, end: datetime) -> LabelExport:
         """Reviewed calls as labelled cases: the flags a supervisor settled on are the
-        violations a correct judge raises."""
+        violations a correct judge raises. `risk` is the scorecard's (reviews do not cover
+        risk); `lang` is `hi` for Devanagari and otherwise unknown."""
         cases = []
         for listed in self.backend.calls_between(start, end, None):
             if listed.get("review_status") != ReviewStatus.REVIEWED.value:

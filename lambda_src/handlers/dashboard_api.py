@@ -1,7 +1,8 @@
 """DashboardApi: API Gateway HTTP API requests -> the dashboard's routes (`dashboard.api`).
 
-API Gateway's JWT authorizer has checked the Cognito token before a request arrives; the
-handler reads who is asking from the token's claims (and refuses a request without them,
+API Gateway's JWT authorizer has checked the Cognito ID token (the page sends it: it names the
+person and their groups) before a request arrives; the handler reads who is asking from the
+token's claims (and refuses a request without them,
 should the route ever be left open), and whether they are in the supervisors group.
 """
 
@@ -38,7 +39,13 @@ def identify(event: dict[str, Any]) -> Caller | None:
     claims = (
         event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims") or {}
     )
-    user = claims.get("username") or claims.get("cognito:username") or claims.get("sub")
+    # The ID token names the person (e-mail); Cognito's username is a generated id.
+    user = (
+        claims.get("email")
+        or claims.get("cognito:username")
+        or claims.get("username")
+        or claims.get("sub")
+    )
     if not user:
         return None
     return Caller(user=str(user), supervisor=SUPERVISORS_GROUP in groups_of(claims))
@@ -53,7 +60,10 @@ def api() -> APIGatewayHttpResolver:
     s3 = boto3.client(
         "s3",
         region_name=settings.region or None,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}),
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
+        ),
     )
     backend = DynamoDashboardBackend(
         dynamodb.Table(settings.table_name),

@@ -33,11 +33,14 @@ from contracts.results_table import (
     list_keys,
 )
 from contracts.storage import RECORDINGS_PREFIX
+from dashboard.errors import BadRequest
 from dashboard.ports import ReviewConflict, Row
 from dashboard.query import CallFilter, iso
 from qa_aws.dynamo_store import from_item, recording_of, to_item
 
 MAX_EVALUATED = 1000  # items a filtered query may read per request
+MAX_PAGE_EVALUATED = 5000  # items one page may read before it answers with fewer calls
+_POSITION_KEYS = {CALL_ID, DAY, LISTED_AT}
 
 
 def _days(start: datetime, end: datetime) -> list[str]:
@@ -48,6 +51,26 @@ def _days(start: datetime, end: datetime) -> list[str]:
         days.append(day.isoformat())
         day += timedelta(days=1)
     return days[::-1]
+
+
+def _position(position: Any, partitions: int) -> tuple[int, dict[str, str] | None]:
+    """A page's position as `page` wrote it into the cursor, or BadRequest."""
+    if position is None:
+        return 0, None
+    ok = isinstance(position, list) and len(position) == 2 and isinstance(position[0], int)
+    key = position[1] if ok else None
+    ok = ok and 0 <= position[0] < partitions
+    ok = ok and (
+        key is None
+        or (
+            isinstance(key, dict)
+            and set(key) == _POSITION_KEYS
+            and all(isinstance(v, str) and v for v in key.values())
+        )
+    )
+    if not ok:
+        raise BadRequest("cursor is not one this API issued")
+    return position[0], key
 
 
 def _either(value: bool | None, yes: ConditionBase, no: ConditionBase) -> ConditionBase | None:
@@ -108,7 +131,13 @@ class DynamoDashboardBackend:
         self.read_units = 0.0
 
     def _query(self, table: Any, **kwargs: Any) -> dict[str, Any]:
-        response: dict[str, Any] = table.query(ReturnConsumedCapacity="TOTAL", **kwargs)
+        try:
+            response: dict[str, Any] = table.query(ReturnConsumedCapacity="TOTAL", **kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "ValidationException" and "ExclusiveStartKey" in kwargs:
+                raise BadRequest("cursor is not one this API issued") from None
+            raise
         self.read_units += float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0))
         return response
 
@@ -117,10 +146,10 @@ class DynamoDashboardBackend:
         if f.call_id is not None:
             return self._one(f, position), None
         partitions = [URGENT, *_days(f.start, f.end)]
-        part, start_key = position if position is not None else (0, None)
+        part, start_key = _position(position, len(partitions))
         where = filter_expression(f)
         rows: list[Row] = []
-        found_in = part
+        found_in, evaluated = part, 0
         while part < len(partitions):
             need = limit + 1 - len(rows)
             kwargs: dict[str, Any] = {
@@ -141,9 +170,14 @@ class DynamoDashboardBackend:
                     return rows, [found_in, {k: last[k] for k in (CALL_ID, DAY, LISTED_AT)}]
                 rows.append(from_item(item))
                 found_in = part  # the partition the page's last row came from
+            evaluated += int(response.get("ScannedCount", len(response["Items"])))
             start_key = response.get("LastEvaluatedKey")
             if start_key is None:
-                part += 1
+                part, start_key = part + 1, None
+            if evaluated >= MAX_PAGE_EVALUATED and part < len(partitions):
+                # A rare filter over a long range: answer with what was found so far and a
+                # cursor to go on from, rather than read the whole range in one request.
+                return rows, [part, start_key]
         return rows, None
 
     def _one(self, f: CallFilter, position: Any | None) -> list[Row]:
@@ -236,6 +270,7 @@ class DynamoDashboardBackend:
                 ":flags": review.flags_after,
                 ":day": list_keys(timestamp=str(row[TIMESTAMP]), call_id=review.call_id)[DAY],
                 ":scored": "SCORED",
+                ":scored_at": str(row[TIMESTAMP]),
             }
         )
         # The table resource's client takes plain values, as the table does.
@@ -257,9 +292,14 @@ class DynamoDashboardBackend:
                             "review_revision = :revision, reviewed_by = :by, reviewed_at = :at, "
                             "reviewed_flags = :flags, #day = :day",
                             "ConditionExpression": (
-                                "attribute_exists(call_id) AND #status = :scored"
+                                "attribute_exists(call_id) AND #status = :scored "
+                                "AND #ts = :scored_at"  # the scorecard the review was made on
                             ),
-                            "ExpressionAttributeNames": {"#status": "status", "#day": DAY},
+                            "ExpressionAttributeNames": {
+                                "#status": "status",
+                                "#day": DAY,
+                                "#ts": TIMESTAMP,
+                            },
                             "ExpressionAttributeValues": state,
                         }
                     },

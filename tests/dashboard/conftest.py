@@ -78,6 +78,13 @@ class Api:
     def post(self, path: str, body: Any, claims: dict | None = SUPERVISOR) -> Reply:
         return self.send("POST", path, {}, body, claims)
 
+    def review(self, call_id: str, body: Any, claims: dict | None = SUPERVISOR) -> Reply:
+        """A review of the call as the page sends it: of the scorecard it shows."""
+        if isinstance(body, dict) and "scorecard" not in body:
+            shown = self.get(f"/api/calls/{call_id}").body or {}
+            body = {**body, "scorecard": shown.get("scorecard", "none")}
+        return self.post(f"/api/calls/{call_id}/reviews", body, claims)
+
     def all_pages(self, limit: int = 7, pause: float = 0, **query: Any) -> list[dict]:
         items, cursor = [], None
         while True:
@@ -179,8 +186,10 @@ def aws_api(monkeypatch) -> Iterator[Api]:
                 call = call.model_copy(update={"recording_uri": f"s3://{RECORDINGS}/{key}"})
                 assert store.put(call)
             seeded_calls.append(call)
+        # Every client the handler builds comes from the default session: record its Scans.
         scans: list[str] = []
-        dynamodb.meta.client.meta.events.register(
+        boto3.setup_default_session(region_name=REGION)
+        boto3.DEFAULT_SESSION.events.register(
             "before-call.dynamodb.Scan", lambda **kw: scans.append("Scan")
         )
         dashboard_api.api.cache_clear()
@@ -208,6 +217,7 @@ def aws_api(monkeypatch) -> Iterator[Api]:
         api.scans = scans  # type: ignore[attr-defined]
         yield api
         dashboard_api.api.cache_clear()
+        boto3.DEFAULT_SESSION = None
 
 
 @pytest.fixture(params=["local", "aws"])

@@ -131,7 +131,7 @@ def test_the_review_queue_is_disputed_calls_nobody_reviewed(api):
     queue = api.all_pages(needs_review=True, review="unreviewed", **WIDE)
     assert ids(queue) == expected(api, needs_review=True)
     first = queue[0]
-    api.post(f"/api/calls/{first['call_id']}/reviews", {"base_revision": 0, "decisions": []})
+    api.review(first["call_id"], {"base_revision": 0, "decisions": []})
     after = api.all_pages(needs_review=True, review="unreviewed", **WIDE)
     assert first["call_id"] not in ids(after) and len(after) == len(queue) - 1
     reviewed = api.all_pages(review="reviewed", **WIDE)
@@ -143,6 +143,36 @@ def test_a_cursor_only_works_with_the_filters_it_came_from(api):
     reply = api.get("/api/calls", limit=5, cursor=cursor, flagged=True, **WIDE)
     assert reply.status == 400 and "cursor" in reply.body["error"]["message"]
     assert api.get("/api/calls", cursor="not-a-cursor").status == 400
+
+
+def _forge(position, days=30, fingerprint_of=None):
+    import base64
+    import json
+
+    from dashboard.query import CallFilter
+
+    end = NOW
+    start = end - timedelta(days=days)
+    f = fingerprint_of or CallFilter(start=start, end=end)
+    data = {"f": f.fingerprint(), "r": [iso(start), iso(end)], "p": position}
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "position",
+    ["x", [0, {"call_id": 5}], [99, None], [0, {"call_id": "a"}], [1, "x", "y", "z"], None, {}],
+)
+def test_a_forged_cursor_is_a_400_not_an_error(api, position):
+    reply = api.get("/api/calls", cursor=_forge(position))
+    assert reply.status == 400 and "cursor" in reply.body["error"]["message"]
+
+
+def test_a_cursor_cannot_stretch_the_range_past_the_limit(api):
+    from dashboard.query import CallFilter
+
+    end, start = NOW, NOW - timedelta(days=2000)
+    cursor = _forge([0, None], days=2000, fingerprint_of=CallFilter(start=start, end=end))
+    assert api.get("/api/calls", cursor=cursor).status == 400
 
 
 BAD = [
@@ -208,7 +238,7 @@ def test_a_missing_call_is_a_404_on_every_call_route(api):
     for path in ("", "/audio", "/reviews"):
         reply = api.get(f"/api/calls/no-such-call{path}")
         assert reply.status == 404 and reply.code == "call_not_found", path
-    reply = api.post("/api/calls/no-such-call/reviews", {"base_revision": 0, "decisions": []})
+    reply = api.review("no-such-call", {"base_revision": 0, "decisions": [], "scorecard": "x"})
     assert reply.status == 404
 
 
@@ -226,16 +256,18 @@ def test_a_review_keeps_who_when_and_what_changed_and_is_never_overwritten(api):
     missed = next(f for f in sops.FLAGS.values() if f not in call.violation_flags)
     path = f"/api/calls/{call.call_id}/reviews"
 
-    first = api.post(path, {"base_revision": 0, "decisions": [_override(judged)], "note": "ok"})
+    first = api.review(
+        call.call_id, {"base_revision": 0, "decisions": [_override(judged)], "note": "ok"}
+    )
     assert first.status == 201, first.body
     assert first.body["revision"] == 1 and first.body["reviewer"]
     assert first.body["removed"] == [judged] and judged not in first.body["flags_after"]
 
-    stale = api.post(path, {"base_revision": 0, "decisions": []})
+    stale = api.review(call.call_id, {"base_revision": 0, "decisions": []})
     assert stale.status == 409 and stale.code == "stale_revision"
 
-    second = api.post(
-        path,
+    second = api.review(
+        call.call_id,
         {
             "base_revision": 1,
             "decisions": [{"flag": judged, "decision": "agree"}, _override(missed)],
@@ -255,10 +287,33 @@ def test_a_review_keeps_who_when_and_what_changed_and_is_never_overwritten(api):
     assert detail["violation_flags"] == call.violation_flags  # the judge's verdict is kept
 
 
+def test_a_review_of_a_scorecard_since_replaced_is_refused(api):
+    call = next(c for c in api.calls if isinstance(c, QAResult) and c.violation_flags)
+    shown = api.get(f"/api/calls/{call.call_id}").body
+    judged = call.violation_flags[0]
+    # Meanwhile a new transcript is scored, and the judge no longer raises the flag.
+    checks = [c.model_copy(update={"followed": True}) for c in call.sop_checks]
+    api.rescore(
+        call.model_copy(
+            update={
+                "violation_flags": call.violation_flags[1:],
+                "sop_checks": checks,
+                "timestamp": iso(NOW),
+            }
+        )
+    )
+    body = {"base_revision": 0, "scorecard": shown["scorecard"], "decisions": [_override(judged)]}
+    reply = api.review(call.call_id, body)
+    assert reply.status == 409 and reply.code == "scorecard_changed"
+    assert api.get(f"/api/calls/{call.call_id}/reviews").body["items"] == []
+    fresh = api.get(f"/api/calls/{call.call_id}").body
+    assert fresh["scorecard"] != shown["scorecard"]
+
+
 def test_a_reviewed_urgent_call_leaves_the_top_of_the_list(api):
     top = api.get("/api/calls", limit=1, **WIDE).body["items"][0]
     assert top["urgent"]
-    api.post(f"/api/calls/{top['call_id']}/reviews", {"base_revision": 0, "decisions": []})
+    api.review(top["call_id"], {"base_revision": 0, "decisions": []})
     items = api.all_pages(limit=50, **WIDE)
     position = ids(items).index(top["call_id"])
     assert not any(i["urgent"] and i["review_status"] == "unreviewed" for i in items[position:])
@@ -288,7 +343,7 @@ BAD_REVIEWS = [
 @pytest.mark.parametrize(("body", "named"), BAD_REVIEWS, ids=range(len(BAD_REVIEWS)))
 def test_a_bad_review_is_a_400_and_changes_nothing(api, body, named):
     call = next(c for c in api.calls if isinstance(c, QAResult))
-    reply = api.post(f"/api/calls/{call.call_id}/reviews", body)
+    reply = api.review(call.call_id, body)
     assert reply.status == 400, reply.body
     assert named in reply.body["error"]["message"]
     assert api.get(f"/api/calls/{call.call_id}/reviews").body["items"] == []
@@ -296,18 +351,18 @@ def test_a_bad_review_is_a_400_and_changes_nothing(api, body, named):
 
 def test_a_failed_call_cannot_be_reviewed(api):
     failed = next(c for c in api.calls if isinstance(c, FailedCall))
-    reply = api.post(f"/api/calls/{failed.call_id}/reviews", {"base_revision": 0, "decisions": []})
+    reply = api.review(failed.call_id, {"base_revision": 0, "decisions": []})
     assert reply.status == 409 and reply.code == "not_scored"
 
 
 def test_scoring_a_call_again_asks_for_a_new_review_and_keeps_the_history(api):
     call = next(c for c in api.calls if isinstance(c, QAResult))
     path = f"/api/calls/{call.call_id}/reviews"
-    assert api.post(path, {"base_revision": 0, "decisions": []}).status == 201
+    assert api.review(call.call_id, {"base_revision": 0, "decisions": []}).status == 201
     api.rescore(call)
     detail = api.get(f"/api/calls/{call.call_id}").body
     assert detail["review_status"] == "unreviewed" and detail["review_revision"] == 1
-    again = api.post(path, {"base_revision": 1, "decisions": []})
+    again = api.review(call.call_id, {"base_revision": 1, "decisions": []})
     assert again.status == 201 and again.body["revision"] == 2
     assert [h["revision"] for h in api.get(path).body["items"]] == [1, 2]
 
@@ -343,11 +398,20 @@ def test_an_agents_weeks_and_worst_calls(api):
     assert api.get("/api/agents/agent-meera", weeks=0).status == 400
 
 
+def test_weeks_up_to_a_monday_midnight_end_with_the_week_before_it(api):
+    monday = (NOW - timedelta(days=NOW.weekday())).replace(hour=0, minute=0, second=0)
+    weeks = api.get("/api/agents/agent-meera", weeks=2, to=iso(monday)).body["weeks"]
+    assert [w["week_start"] for w in weeks] == [
+        (monday - timedelta(days=14)).date().isoformat(),
+        (monday - timedelta(days=7)).date().isoformat(),
+    ]
+
+
 def test_reviewed_calls_export_as_labelled_cases(api):
     call = next(c for c in api.calls if isinstance(c, QAResult) and c.violation_flags)
     flag = call.violation_flags[0]
-    api.post(
-        f"/api/calls/{call.call_id}/reviews",
+    api.review(
+        call.call_id,
         {"base_revision": 0, "decisions": [_override(flag, "said at the start")]},
     )
     cases = api.get("/api/labels", **WIDE).body["cases"]

@@ -36,11 +36,13 @@ def test_reviewed_calls_export_as_cases_the_evaluation_reads(tmp_path, monkeypat
         flagged.call_id,
         ReviewIn(
             base_revision=0,
+            scorecard=service.call(flagged.call_id).scorecard,
             decisions=[FlagDecision(flag=flag, decision=Decision.OVERRIDE, note="it was said")],
         ),
         supervisor,
     )
-    service.review(clean.call_id, ReviewIn(base_revision=0), supervisor)
+    shown = service.call(clean.call_id).scorecard
+    service.review(clean.call_id, ReviewIn(base_revision=0, scorecard=shown), supervisor)
 
     target = tmp_path / "reviewed.yaml"
     code, _, err = run("export-labels", "-o", str(target))

@@ -10,7 +10,7 @@ import pytest
 
 from contracts import environment as env
 from contracts.dashboard import SUPERVISORS_GROUP
-from contracts.results_table import AGENT_INDEX, DAY_INDEX
+from contracts.results_table import AGENT_INDEX, DAY_INDEX, REVIEW_ATTRIBUTES
 from stacks.settings import AppSettings, SettingsError
 from tests.infra.conftest import cdk_context, policy_statements, resources, synth
 
@@ -259,7 +259,9 @@ def test_the_distribution_sends_api_paths_to_the_api_uncached_with_every_method(
 def _grants(template) -> set[tuple[str, str]]:
     pairs = set()
     for statement in policy_statements(template, "DashboardApiHandlerRole"):
-        assert statement["Effect"] == "Allow" and "Condition" not in statement
+        assert statement["Effect"] == "Allow"
+        if "Condition" in statement:  # only the review's update, checked below
+            assert statement["Action"] == "dynamodb:UpdateItem"
         actions, targets = statement["Action"], statement["Resource"]
         for action in actions if isinstance(actions, list) else [actions]:
             for target in targets if isinstance(targets, list) else [targets]:
@@ -281,7 +283,6 @@ def test_the_function_may_do_exactly_what_the_dashboard_needs(web_template):
     assert {(a, t) for a, t in grants if not a.startswith("logs:")} == {
         # the calls' rows: read, and a review's update of the call's review state
         ("dynamodb:GetItem", RESULTS),
-        ("dynamodb:Query", RESULTS),
         ("dynamodb:UpdateItem", RESULTS),
         ("dynamodb:Query", f"{RESULTS}/index/{DAY_INDEX}"),
         ("dynamodb:Query", f"{RESULTS}/index/{AGENT_INDEX}"),
@@ -293,6 +294,17 @@ def test_the_function_may_do_exactly_what_the_dashboard_needs(web_template):
         ("s3:GetObject", f"{TRANSCRIPTS}/results/*"),
     }
     assert not any(t == "*" or "Scan" in a or "Delete" in a for a, t in grants)
+
+
+def test_a_review_may_change_only_the_calls_review_state(web_template):
+    (update,) = [
+        s
+        for s in policy_statements(web_template, "DashboardApiHandlerRole")
+        if s["Action"] == "dynamodb:UpdateItem"
+    ]
+    allowed = set(update["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    assert allowed == set(REVIEW_ATTRIBUTES)
+    assert not allowed & {"overall_score", "violation_flags", "sop_checks", "transcript_text"}
 
 
 def test_the_function_is_told_the_tables_and_buckets_it_may_use(web_template):
