@@ -213,15 +213,16 @@ describe("the supervisor dashboard", () => {
     assert.deepEqual(stored.items[0].removed, ["SAFETY_INSTRUCTIONS_MISSED"]);
 
     // Someone else reviews it meanwhile: the page's revision is stale, the API refuses (409).
+    const { scorecard } = await api(`/api/calls/${encodeURIComponent(callId)}`);
     const other = await fetch(`${site.origin}/api/calls/${encodeURIComponent(callId)}/reviews`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ base_revision: 1, decisions: [], note: "Second look by another supervisor." }),
+      body: JSON.stringify({ base_revision: 1, scorecard, decisions: [], note: "Second look by another supervisor." }),
     });
     assert.equal(other.status, 201);
     await s4.getByLabel("Agree").check();
     await page.getByRole("button", { name: "Submit review" }).click();
-    await page.getByText("Someone reviewed this call while you had it open").waitFor();
+    await page.getByText("Someone reviewed this call, or it was scored again").waitFor();
     await page.locator('.review-entry[data-revision="2"]').waitFor();
     assert.match(await page.locator(".review-entry").first().textContent(), /Second look by another supervisor/);
     await page.locator(".facts").filter({ hasText: "Reviewed (2 times)" }).waitFor();
@@ -318,7 +319,10 @@ describe("the supervisor dashboard", () => {
       assert.equal(authorize.redirect_uri, `${site.origin}/dashboard/callback`);
       assert.equal(authorize.code_challenge_method, "S256");
       assert.equal(authorize.scope, "openid email profile");
-      assert.ok(sent.length >= 2 && sent.every((header) => header === "Bearer access-token-1"), JSON.stringify(sent));
+      // The page sends the ID token (the person's e-mail and groups), not the access token.
+      const claimsOf = (header) => JSON.parse(Buffer.from(header.replace(/^Bearer /, "").split(".")[1], "base64url"));
+      assert.ok(sent.length >= 2 && sent.every((header) => claimsOf(header).n === 1), JSON.stringify(sent));
+      assert.equal(claimsOf(sent[0]).email, cognito.email);
       await page.getByText(cognito.email).waitFor();
 
       // The API refuses the token (401): the page starts the sign-in again and comes back.
@@ -332,10 +336,13 @@ describe("the supervisor dashboard", () => {
       await page.unroute("**/api/agents");
       await page.locator("table.agents").waitFor();
       assert.equal(cognito.visits.filter((v) => v.path === "/oauth2/authorize").length, 2);
-      assert.equal(sent.at(-1), "Bearer access-token-2");
+      assert.equal(claimsOf(sent.at(-1)).n, 2);
 
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL(`${cognito.origin}/logout?**`);
+      const revoked = cognito.visits.find((v) => v.path === "/oauth2/revoke");
+      assert.ok(revoked, "the refresh token is revoked at sign-out");
+      assert.equal(revoked.form.token, "refresh-token-2");
       const logout = new URL(page.url()).searchParams;
       assert.equal(logout.get("client_id"), cognito.clientId);
       assert.equal(logout.get("logout_uri"), `${site.origin}/dashboard`);

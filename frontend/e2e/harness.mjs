@@ -217,7 +217,8 @@ const base64url = (value) => Buffer.from(value).toString("base64url");
 /**
  * A stand-in for Cognito's OIDC endpoints on loopback: discovery, the hosted UI's authorize
  * (which signs in at once and redirects back with a code), the token endpoint (which checks the
- * PKCE verifier against the challenge) and the hosted UI's logout. It records every visit.
+ * PKCE verifier against the challenge), token revocation and the hosted UI's logout. It records
+ * every visit.
  */
 export async function fakeCognito({ clientId = "dashboard-client", email = "supervisor@batterysmart.example" } = {}) {
   const { createHash } = await import("node:crypto");
@@ -261,14 +262,19 @@ export async function fakeCognito({ clientId = "dashboard-client", email = "supe
       codes.delete(form.get("code"));
       issued += 1;
       const now = Math.floor(Date.now() / 1000);
-      const claims = { iss: origin, aud: clientId, sub: "user-1", email, iat: now, exp: now + 3600 };
+      const claims = { iss: origin, aud: clientId, sub: "user-1", email, iat: now, exp: now + 3600, n: issued };
       const idToken = `${base64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url(JSON.stringify(claims))}.`;
       return json(res, 200, {
         access_token: `access-token-${issued}`,
         id_token: idToken,
+        refresh_token: `refresh-token-${issued}`,
         token_type: "Bearer",
         expires_in: 3600,
       });
+    }
+    if (url.pathname === "/oauth2/revoke" && req.method === "POST") {
+      visits.at(-1).form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+      return res.writeHead(200, cors).end();
     }
     if (url.pathname === "/logout") {
       return res.writeHead(200, { "content-type": "text/html" }).end("<p>Signed out</p>");

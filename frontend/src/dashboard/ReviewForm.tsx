@@ -104,8 +104,8 @@ function OutcomeNote({ outcome }: { outcome: Outcome | null }) {
     <div role="alert" className="error" data-error={outcome.kind}>
       {outcome.kind === "conflict" ? (
         <p>
-          Someone reviewed this call while you had it open. It has been reloaded with their review: read it, then submit
-          yours again if it still applies. Your choices are kept below.
+          Someone reviewed this call, or it was scored again, while you had it open. It has been reloaded: read it, then
+          submit your review again if it still applies. Your choices are kept below.
         </p>
       ) : (
         <p>The review was not saved: {outcome.message}</p>
@@ -146,7 +146,7 @@ export function ReviewForm({
     }
     setBusy(true);
     try {
-      const review = await api.postReview(call.call_id, reviewBody(draft, call.review_revision));
+      const review = await api.postReview(call.call_id, reviewBody(draft, call.review_revision, call.scorecard));
       setOutcome({ kind: "saved", revision: review.revision });
     } catch (error) {
       const problem = asApiError(error);

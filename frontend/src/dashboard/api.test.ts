@@ -70,7 +70,7 @@ describe("requests", () => {
     const review = { call_id: "c1", revision: 1 };
     const { fetchFn, sent } = fakeFetch(201, review);
     const api = createApi({ fetch: fetchFn });
-    const body = { base_revision: 0, decisions: [{ flag: "ABUSE", decision: "agree" as const, note: "" }], note: "ok" };
+    const body = { base_revision: 0, scorecard: "card-1", decisions: [{ flag: "ABUSE", decision: "agree" as const, note: "" }], note: "ok" };
     expect(await api.postReview("c1", body)).toEqual(review);
     expect(sent[0]).toMatchObject({ url: "/api/calls/c1/reviews", method: "POST" });
     expect(sent[0].headers["content-type"]).toBe("application/json");
@@ -86,7 +86,7 @@ describe("requests", () => {
 describe("errors", () => {
   it("carries the API's code and message", async () => {
     const { fetchFn } = fakeFetch(409, { error: { code: "stale_revision", message: "reviewed meanwhile" } });
-    const error = await failure(createApi({ fetch: fetchFn }).postReview("c1", { base_revision: 0, decisions: [], note: "" }));
+    const error = await failure(createApi({ fetch: fetchFn }).postReview("c1", { base_revision: 0, scorecard: "card-1", decisions: [], note: "" }));
     expect(error).toMatchObject({ status: 409, code: "stale_revision", message: "reviewed meanwhile" });
   });
 
@@ -122,7 +122,7 @@ describe("errors", () => {
   it("does not start a sign-in for other refusals", async () => {
     const { fetchFn } = fakeFetch(403, { error: { code: "forbidden", message: "supervisors only" } });
     const onUnauthorized = vi.fn();
-    await failure(createApi({ fetch: fetchFn, onUnauthorized }).postReview("c", { base_revision: 0, decisions: [], note: "" }));
+    await failure(createApi({ fetch: fetchFn, onUnauthorized }).postReview("c", { base_revision: 0, scorecard: "card-1", decisions: [], note: "" }));
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 

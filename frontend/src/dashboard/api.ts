@@ -63,6 +63,7 @@ export interface SentimentPoint {
 }
 
 export interface CallDetail extends CallSummary {
+  scorecard: string;
   summary_insight: string;
   sop_checks: SopCheck[];
   turns: Turn[];
@@ -90,6 +91,7 @@ export interface FlagDecision {
 
 export interface ReviewIn {
   base_revision: number;
+  scorecard: string;
   decisions: FlagDecision[];
   note: string;
 }

@@ -117,6 +117,8 @@ export function oidcSettings(auth: AuthConfig, origin: string) {
     scope: auth.scope,
     loadUserInfo: false,
     automaticSilentRenew: false,
+    // Cognito revokes refresh tokens here; its discovery document does not name it.
+    metadataSeed: { revocation_endpoint: new URL("/oauth2/revoke", auth.domain).toString() },
   };
 }
 

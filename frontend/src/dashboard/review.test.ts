@@ -34,8 +34,9 @@ describe("the review form", () => {
     const draft = emptyDraft();
     draft.flags[SAFETY] = { decision: "override", note: "  keep-away was said  " };
     draft.note = " checked the recording ";
-    const body = reviewBody(draft, 3);
+    const body = reviewBody(draft, 3, "card-1");
     expect(body.base_revision).toBe(3);
+    expect(body.scorecard).toBe("card-1");
     expect(body.note).toBe("checked the recording");
     expect(body.decisions).toHaveLength(6);
     expect(body.decisions.find((d) => d.flag === SAFETY)).toEqual({
@@ -48,7 +49,7 @@ describe("the review form", () => {
   it("drops the note of a flag switched back to agree", () => {
     const draft = emptyDraft();
     draft.flags[SAFETY] = { decision: "agree", note: "written while overriding" };
-    expect(reviewBody(draft, 0).decisions.find((d) => d.flag === SAFETY)?.note).toBe("");
+    expect(reviewBody(draft, 0, "card-1").decisions.find((d) => d.flag === SAFETY)?.note).toBe("");
   });
 });
 

@@ -68,10 +68,12 @@ export function reviewProblems(draft: ReviewDraft): Record<string, string> {
   return problems;
 }
 
-/** The request body: every flag's decision (an override with its note), made on `baseRevision`. */
-export function reviewBody(draft: ReviewDraft, baseRevision: number): ReviewIn {
+/** The request body: every flag's decision (an override with its note), made on `baseRevision`
+ * of the scorecard `scorecard` (the one shown). */
+export function reviewBody(draft: ReviewDraft, baseRevision: number, scorecard: string): ReviewIn {
   return {
     base_revision: baseRevision,
+    scorecard,
     decisions: Object.entries(draft.flags).map(([flag, choice]) => ({
       flag,
       decision: choice.decision,

@@ -13,7 +13,8 @@ interface SignInState {
 }
 
 export interface Session {
-  /** The access token to send, refreshed when it has run out and a refresh token allows; null: signed out. */
+  /** The ID token to send (it names the person and their groups, which the API signs reviews with),
+   * refreshed when it has run out and a refresh token allows; null: signed out. */
   token(): Promise<string | null>;
   /** Who is signed in (the ID token's email or username), or null. */
   userName(): Promise<string | null>;
@@ -37,7 +38,7 @@ export function createSession(auth: AuthConfig, origin = window.location.origin)
 
   return {
     async token() {
-      return (await liveUser())?.access_token ?? null;
+      return (await liveUser())?.id_token ?? null;
     },
     async userName() {
       const profile = (await liveUser())?.profile;
@@ -60,6 +61,8 @@ export function createSession(auth: AuthConfig, origin = window.location.origin)
     },
     async signOut() {
       sessionStorage.removeItem(STARTED_KEY);
+      // Revoke the refresh token at Cognito, so a copy of it cannot sign in again.
+      await manager.revokeTokens(["refresh_token"]).catch(() => undefined);
       await manager.removeUser();
       window.location.assign(cognitoLogoutUrl(auth, origin));
     },
