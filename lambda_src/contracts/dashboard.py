@@ -3,8 +3,9 @@ both backends (DynamoDB on AWS, SQLite on a laptop) follow, so the page and the 
 see one API.
 
 - Lists are newest first, except that urgent calls nobody has reviewed come before all others
-  (`triage` order). A page holds at most `limit` calls; `next_cursor` is opaque and null on the
-  last page. A cursor is only valid with the filters it was issued for.
+  (`triage` order). A page holds at most `limit` calls (fewer, with a `next_cursor`, when a
+  rare filter made the store read many calls to find them); `next_cursor` is opaque and null
+  on the last page. A cursor is only valid with the filters it was issued for.
 - Dates are ISO 8601 instants; a range is `[from, to)`. Without `from` a list covers the
   `DEFAULT_DAYS` before `to` (default: now); a range may span at most `MAX_DAYS`. A next
   page's cursor keeps the range its first page resolved.

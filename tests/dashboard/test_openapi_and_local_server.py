@@ -17,7 +17,7 @@ import pytest
 
 from autoqa.serve import MediaSigner, RemoteBindRefused, make_server
 from autoqa.store import SQLiteResultStore
-from contracts.dashboard import AUDIO_URL_SECONDS
+from contracts.dashboard import AUDIO_URL_SECONDS, JudgeKind
 from dashboard.query import iso
 from qa_engine.models import FailedCall, QAResult
 from scripts import openapi
@@ -306,6 +306,24 @@ def test_a_reviews_update_names_only_what_the_functions_policy_allows(aws_api):
     bare = set(regex.findall(r"(?<![:#\w])([a-z_]+)(?= =|\))", expressions)) - {"attribute_exists"}
     assert named | bare <= set(REVIEW_ATTRIBUTES), (named | bare) - set(REVIEW_ATTRIBUTES)
     assert "review_status" in bare and "reviewed_flags" in bare
+
+
+def test_a_rare_filter_answers_in_short_pages_that_still_reach_every_call(aws_api, monkeypatch):
+    from qa_aws import dashboard_backend
+    from tests.dashboard.test_api_contract import expected
+
+    monkeypatch.setattr(dashboard_backend, "MAX_PAGE_EVALUATED", 3)
+    items, cursor, pages = [], None, 0
+    while True:
+        query = {"judge": "fallback", "limit": 10, **WIDE, **({"cursor": cursor} if cursor else {})}
+        reply = aws_api.get("/api/calls", **query)
+        items += reply.body["items"]
+        pages += 1
+        cursor = reply.body["next_cursor"]
+        if cursor is None:
+            break
+    assert [i["call_id"] for i in items] == expected(aws_api, judge=JudgeKind.FALLBACK)
+    assert pages > 2  # it did stop early
 
 
 def test_a_review_is_signed_with_the_persons_e_mail(aws_api):
