@@ -82,7 +82,8 @@ def export_labels(app: App, output: Path | None, start: str | None, end: str | N
     cases = service.labels(since, until).cases
     header = (
         "# Calls reviewed by supervisors, as labelled cases: the violations are the flags the\n"
-        "# review settled on. Score a judge against them with `autoqa eval FILE`.\n"
+        "# latest review settled on; `risk` is the scorecard's own (reviews do not cover risk).\n"
+        "# Score a judge against them with `autoqa eval FILE`.\n"
     )
     entries = [c.model_dump(mode="json") for c in cases]
     for entry in entries:
