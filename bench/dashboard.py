@@ -150,7 +150,7 @@ def bench_dynamodb() -> dict[str, Any]:
         table = create_results_table(dynamodb)
         saved = dict(results_table.INCLUDE_ONLY)
         results_table.INCLUDE_ONLY.clear()  # the same index, carrying every attribute
-        full = create_results_table(dynamodb, "CallQA_Results_all")
+        full = create_results_table(dynamodb, f"{results_table.TABLE_NAME}-every-attribute")
         results_table.INCLUDE_ONLY.update(saved)
         for target in (table, full):
             store = DynamoResultStore(target, s3, "unused")
