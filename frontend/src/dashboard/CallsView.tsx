@@ -15,14 +15,25 @@ import { Link, navigate, type Place } from "./router";
 import { Empty, ErrorNotice, Loading } from "./states";
 import { dateRangeToInstants } from "./time";
 
+// The agent field's suggestions, read once per API client for a few minutes: the list view is
+// opened again after every call, and the agents' totals read a month of calls.
+const AGENT_NAMES_FOR_MS = 5 * 60_000;
+const agentNames = new WeakMap<object, { at: number; names: string[] }>();
+
 function useAgentNames(): string[] {
   const { api } = useDashboard();
-  const [names, setNames] = useState<string[]>([]);
+  const [names, setNames] = useState<string[]>(() => agentNames.get(api)?.names ?? []);
   useEffect(() => {
+    const cached = agentNames.get(api);
+    if (cached && Date.now() - cached.at < AGENT_NAMES_FOR_MS) return;
     const controller = new AbortController();
     api
       .agents({}, controller.signal)
-      .then((list) => setNames(list.items.map((agent) => agent.agent_id)))
+      .then((list) => {
+        const found = list.items.map((agent) => agent.agent_id);
+        agentNames.set(api, { at: Date.now(), names: found });
+        setNames(found);
+      })
       .catch(() => undefined); // only suggestions for the agent field
     return () => controller.abort();
   }, [api]);
