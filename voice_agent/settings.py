@@ -20,6 +20,7 @@ from contracts.line_hours import HoursError, LineHours
 
 DEFAULT_MODEL_ID = default_model_id()
 DEFAULT_VOICE = "Kajal"  # Amazon Polly's neural Indian English voice
+DEFAULT_STT_LANGUAGE = "en-IN"  # Transcribe streaming's Indian English
 SERVICES = ("aws", "offline")
 LOCAL_LLMS = ("policy", "bedrock")
 LOCAL_BOT_PORT = 7860
@@ -31,6 +32,13 @@ N = TypeVar("N", int, float)
 
 class SettingsError(RuntimeError):
     pass
+
+
+class _Speech(TypedDict):
+    region: str
+    model_id: str
+    voice: str
+    stt_language: str
 
 
 class _Limits(TypedDict):
@@ -49,7 +57,7 @@ class VoiceSettings:
     livekit_api_url: str | None = None
     model_id: str = DEFAULT_MODEL_ID
     voice: str = DEFAULT_VOICE
-    stt_language: str = "en-IN"
+    stt_language: str = DEFAULT_STT_LANGUAGE
     recordings_bucket: str | None = None
     alerts_topic_arn: str | None = None
     # The call page, for CORS and join links: given (a developer's page), or read at run time
@@ -85,15 +93,11 @@ class VoiceSettings:
     def for_local(cls, environ: Mapping[str, str] | None = None) -> VoiceSettings:
         """A developer's machine: no LiveKit (SmallWebRTC instead), AWS from their profile."""
         read = _Reader(environ)
-        region = read.region()
         return cls(
             livekit_url="",
             livekit_api_key="",
             livekit_api_secret="",
-            region=region,
-            model_id=read.model_id(region),
-            voice=read.text(env.POLLY_VOICE) or DEFAULT_VOICE,
-            stt_language=read.text(env.STT_LANGUAGE) or "en-IN",
+            **read.speech(),
             alerts_topic_arn=read.text(env.ALERTS_TOPIC_ARN),
             support_phone=read.text(env.SUPPORT_PHONE),
             port=read.whole(env.PORT, LOCAL_BOT_PORT),
@@ -115,16 +119,12 @@ class VoiceSettings:
             raise SettingsError(
                 f"set {', '.join(missing)} (on the instance they come from Secrets Manager)"
             )
-        region = read.region()
         return cls(
             livekit_url=read.required(env.LIVEKIT_URL),
             livekit_api_key=read.required(env.LIVEKIT_API_KEY),
             livekit_api_secret=read.required(env.LIVEKIT_API_SECRET),
             livekit_api_url=read.text(env.LIVEKIT_API_URL),
-            region=region,
-            model_id=read.model_id(region),
-            voice=read.text(env.POLLY_VOICE) or DEFAULT_VOICE,
-            stt_language=read.text(env.STT_LANGUAGE) or "en-IN",
+            **read.speech(),
             recordings_bucket=read.text(env.RECORDINGS_BUCKET),
             alerts_topic_arn=read.text(env.ALERTS_TOPIC_ARN),
             web_origin=read.text(env.WEB_ORIGIN),
@@ -188,6 +188,16 @@ class _Reader:
         if value < 1:
             raise SettingsError(f"{name} must be at least 1, not {raw}")
         return value
+
+    def speech(self) -> _Speech:
+        """The AWS voice services: where, which model, which voice, which language."""
+        region = self.region()
+        return _Speech(
+            region=region,
+            model_id=self.model_id(region),
+            voice=self.text(env.POLLY_VOICE) or DEFAULT_VOICE,
+            stt_language=self.text(env.STT_LANGUAGE) or DEFAULT_STT_LANGUAGE,
+        )
 
     def limits(self) -> _Limits:
         limits = _Limits(
