@@ -1,6 +1,7 @@
 // The supervisor dashboard in real headless Chromium against the real local backend:
 // `autoqa serve` over a store seeded with scored calls and their recordings.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { close, fakeCognito, launch, screenshot, serveDashboard } from "./harness.mjs";
 
@@ -234,6 +235,37 @@ describe("the supervisor dashboard", () => {
     await rows(back).first().waitFor();
     assert.match(await rows(back).first().locator('[data-review]').textContent(), /Reviewed \(3 times\)/);
     await done(back);
+    await done(page);
+  });
+
+  test("the labelled-cases download holds every reviewed call, with the flags the review settled on", async () => {
+    const scored = await api("/api/calls?status=SCORED&review=unreviewed&limit=3");
+    for (const { call_id } of scored.items) {
+      const { scorecard } = await api(`/api/calls/${encodeURIComponent(call_id)}`);
+      const reply = await fetch(`${site.origin}/api/calls/${encodeURIComponent(call_id)}/reviews`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ base_revision: 0, scorecard, decisions: [], note: "" }),
+      });
+      assert.equal(reply.status, 201);
+    }
+    const reviewed = await api("/api/calls?review=reviewed&limit=100");
+    assert.ok(reviewed.items.length >= 3);
+
+    const page = await open("/dashboard");
+    await rows(page).first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download labelled cases (JSON)" }).click(),
+    ]);
+    const saved = JSON.parse(await readFile(await download.path(), "utf8"));
+    assert.deepEqual(saved.cases.map((c) => c.id).sort(), reviewed.items.map((c) => c.call_id).sort());
+    for (const call of reviewed.items) {
+      const kept = saved.cases.find((c) => c.id === call.call_id);
+      assert.deepEqual(kept.violations.sort(), [...call.reviewed_flags].sort());
+      assert.ok(kept.turns.length > 0 && kept.turns.every(([who]) => who === "A" || who === "C"));
+    }
+    await page.getByText(`${reviewed.items.length} reviewed calls exported.`).waitFor();
     await done(page);
   });
 

@@ -79,7 +79,7 @@ def export_labels(app: App, output: Path | None, start: str | None, end: str | N
         print(f"autoqa: {exc.message}", file=app.err)
         return 2
     service = DashboardService(SQLiteDashboardBackend(app.store))
-    cases = service.labels(since, until).cases
+    cases = sorted(service.all_labels(since, until), key=lambda c: (c.reviewed_at, c.id))
     header = (
         "# Calls reviewed by supervisors, as labelled cases: the violations are the flags the\n"
         "# latest review settled on; `risk` is the scorecard's own (reviews do not cover risk).\n"

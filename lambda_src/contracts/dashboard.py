@@ -33,6 +33,9 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+# Labelled cases carry whole transcripts: smaller pages keep a response far below Lambda's 6 MB.
+LABELS_DEFAULT_LIMIT = 20
+LABELS_MAX_LIMIT = 50
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
 WORST_CALLS = 5
@@ -233,7 +236,10 @@ class LabelledCase(_Wire):
 
 
 class LabelExport(_Wire):
+    """A page of reviewed calls as labelled cases, newest call first."""
+
     cases: list[LabelledCase]
+    next_cursor: str | None = Field(None, description="the next page's cursor; null: the last")
 
 
 class ErrorBody(_Wire):

@@ -29,6 +29,8 @@ from contracts.dashboard import (
     API_PREFIX,
     DEFAULT_LIMIT,
     DEFAULT_WEEKS,
+    LABELS_DEFAULT_LIMIT,
+    LABELS_MAX_LIMIT,
     MAX_LIMIT,
     MAX_WEEKS,
     OPENAPI_PATH,
@@ -228,11 +230,16 @@ def _review_routes(
     def export_labels(
         start: Annotated[str | None, Query(alias="from")] = None,
         end: Annotated[str | None, Query(alias="to")] = None,
+        limit: Annotated[int, Query()] = LABELS_DEFAULT_LIMIT,
+        cursor: Annotated[str | None, Query(max_length=4096)] = None,
     ) -> LabelExport:
-        """Reviewed calls as labelled cases, to calibrate the judges."""
+        """Reviewed calls as labelled cases, to calibrate the judges; a page at a time."""
         caller()
-        since, until = time_range(start, end, now=service.now())
-        return service.labels(since, until)
+        if cursor and not (start or end):  # later pages continue the first page's range
+            since, until = cursor_range(cursor)
+        else:
+            since, until = time_range(start, end, now=service.now())
+        return service.labels(since, until, check_limit(limit, LABELS_MAX_LIMIT), cursor)
 
 
 def _agent_routes(

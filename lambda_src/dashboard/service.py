@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contracts import sops
 from contracts.dashboard import (
     AUDIO_URL_SECONDS,
+    LABELS_MAX_LIMIT,
     WORST_CALLS,
     AgentDetail,
     AgentList,
@@ -269,30 +270,46 @@ class DashboardService:
         )
 
     # --- labels -------------------------------------------------------------------------
-    def labels(self, start: datetime, end: datetime) -> LabelExport:
-        """Reviewed calls as labelled cases: the flags a supervisor settled on are the
-        violations a correct judge raises. `risk` is the scorecard's (reviews do not cover
-        risk); `lang` is `hi` for Devanagari and otherwise unknown."""
-        cases = []
-        for listed in self.backend.calls_between(start, end, None):
-            if listed.get("review_status") != ReviewStatus.REVIEWED.value:
-                continue
-            row = self.backend.call(str(listed["call_id"])) or listed
-            text = self.backend.transcript(row)
-            turns = [("A" if t.speaker == "AGENT" else "C", t.text) for t in turns_of(text, [])]
-            cases.append(
-                LabelledCase(
-                    id=str(row["call_id"]),
-                    lang="hi" if _DEVANAGARI.search(text) else "unknown",
-                    violations=_sorted_flags(row.get("reviewed_flags") or []),
-                    risk=bool(row.get("risk_flag")),
-                    turns=turns,  # type: ignore[arg-type]
-                    reviewed_by=str(row.get("reviewed_by") or ""),
-                    reviewed_at=str(row.get("reviewed_at") or ""),
-                )
-            )
-        cases.sort(key=lambda c: (c.reviewed_at, c.id))
-        return LabelExport(cases=cases)
+    def labels(self, start: datetime, end: datetime, limit: int, cursor: str | None) -> LabelExport:
+        """A page of reviewed calls as labelled cases, newest call first."""
+        f = _reviewed(start, end)
+        position = decode_cursor(f, cursor) if cursor else None
+        rows, after = self.backend.page(f, limit, position)
+        return LabelExport(
+            cases=[self._labelled(row) for row in rows],
+            next_cursor=encode_cursor(f, after) if after is not None else None,
+        )
+
+    def all_labels(self, start: datetime, end: datetime) -> Iterator[LabelledCase]:
+        """Every reviewed call of [start, end) as a labelled case, a page at a time."""
+        f = _reviewed(start, end)
+        position = None
+        while True:
+            rows, position = self.backend.page(f, LABELS_MAX_LIMIT, position)
+            yield from (self._labelled(row) for row in rows)
+            if position is None:
+                return
+
+    def _labelled(self, listed: Row) -> LabelledCase:
+        """The flags a supervisor settled on are the violations a correct judge raises.
+        `risk` is the scorecard's (reviews do not cover risk); `lang` is `hi` for Devanagari
+        and otherwise unknown."""
+        row = self.backend.call(str(listed["call_id"])) or listed
+        text = self.backend.transcript(row)
+        turns = [("A" if t.speaker == "AGENT" else "C", t.text) for t in turns_of(text, [])]
+        return LabelledCase(
+            id=str(row["call_id"]),
+            lang="hi" if _DEVANAGARI.search(text) else "unknown",
+            violations=_sorted_flags(row.get("reviewed_flags") or []),
+            risk=bool(row.get("risk_flag")),
+            turns=turns,  # type: ignore[arg-type]
+            reviewed_by=str(row.get("reviewed_by") or ""),
+            reviewed_at=str(row.get("reviewed_at") or ""),
+        )
+
+
+def _reviewed(start: datetime, end: datetime) -> CallFilter:
+    return CallFilter(start=start, end=end, review=ReviewStatus.REVIEWED)
 
 
 def _average(calls: list[CallSummary]) -> float | None:

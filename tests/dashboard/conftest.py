@@ -85,15 +85,22 @@ class Api:
             body = {**body, "scorecard": shown.get("scorecard", "none")}
         return self.post(f"/api/calls/{call_id}/reviews", body, claims)
 
-    def all_pages(self, limit: int = 7, pause: float = 0, **query: Any) -> list[dict]:
+    def all_pages(
+        self,
+        limit: int = 7,
+        pause: float = 0,
+        path: str = "/api/calls",
+        key: str = "items",
+        **query: Any,
+    ) -> list[dict]:
         items, cursor = [], None
         while True:
             time.sleep(pause if cursor else 0)
             params = {**query, "limit": limit, **({"cursor": cursor} if cursor else {})}
-            reply = self.get("/api/calls", **params)
+            reply = self.get(path, **params)
             assert reply.status == 200, reply.body
-            assert len(reply.body["items"]) <= limit
-            items += reply.body["items"]
+            assert len(reply.body[key]) <= limit
+            items += reply.body[key]
             cursor = reply.body["next_cursor"]
             if cursor is None:
                 return items

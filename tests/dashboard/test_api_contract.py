@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from contracts import sops
-from contracts.dashboard import DEFAULT_LIMIT, MAX_LIMIT, JudgeKind
+from contracts.dashboard import DEFAULT_LIMIT, LABELS_MAX_LIMIT, MAX_LIMIT, JudgeKind
 from dashboard.query import CallFilter, iso
 from dashboard.service import summary_of
 from qa_engine.models import FailedCall, QAResult
@@ -423,6 +423,24 @@ def test_reviewed_calls_export_as_labelled_cases(api):
         line.split(": ", 1)[1] for line in call.transcript_text.splitlines()
     ]
     assert {t[0] for t in case["turns"]} == {"A", "C"}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_labelled_cases_come_a_page_at_a_time_and_none_is_lost(api, limit):
+    scored = [c for c in api.calls if isinstance(c, QAResult)][:5]
+    for call in scored:
+        assert api.review(call.call_id, {"base_revision": 0, "decisions": []}).status == 201
+    cases = api.all_pages(limit=limit, path="/api/labels", key="cases", **WIDE)
+    assert sorted(c["id"] for c in cases) == sorted(c.call_id for c in scored)
+    first = api.get("/api/labels", limit=limit, **WIDE).body
+    assert (first["next_cursor"] is None) == (limit >= len(scored))
+
+
+def test_a_labels_page_has_a_bounded_size(api):
+    assert api.get("/api/labels", limit=LABELS_MAX_LIMIT + 1).status == 400
+    assert api.get("/api/labels", limit=0).status == 400
+    calls_cursor = api.get("/api/calls", limit=1, **WIDE).body["next_cursor"]
+    assert api.get("/api/labels", cursor=calls_cursor, **WIDE).status == 400
 
 
 def test_who_is_asking(api):

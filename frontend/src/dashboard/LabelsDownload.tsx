@@ -1,21 +1,24 @@
-// Downloads the labelled-cases export (GET /api/labels): reviewed calls as JSON cases, to
-// measure and tune the judges with.
+// Downloads the labelled-cases export (GET /api/labels, a page at a time): reviewed calls as
+// JSON cases, to measure and tune the judges with.
 
 import { useState } from "react";
-import type { ApiError, RangeQuery } from "./api";
+import { type ApiError, allLabels, type RangeQuery } from "./api";
 import { useDashboard } from "./context";
 import { asApiError } from "./load";
 import { problemText } from "./states";
 
 export function LabelsDownload({ range }: { range: RangeQuery }) {
   const { api } = useDashboard();
-  const [state, setState] = useState<"idle" | "busy" | { error: ApiError } | { saved: number }>("idle");
+  const [state, setState] = useState<
+    "idle" | { busy: number } | { error: ApiError } | { saved: number }
+  >("idle");
+  const busy = typeof state === "object" && "busy" in state;
 
   const download = async () => {
-    setState("busy");
+    setState({ busy: 0 });
     try {
-      const labels = await api.labels(range);
-      const blob = new Blob([JSON.stringify(labels, null, 2)], { type: "application/json" });
+      const cases = await allLabels(api, range, (count) => setState({ busy: count }));
+      const blob = new Blob([JSON.stringify({ cases }, null, 2)], { type: "application/json" });
       const url = URL.createObjectURL(blob);
       const link = document.createElement("a");
       link.href = url;
@@ -24,7 +27,7 @@ export function LabelsDownload({ range }: { range: RangeQuery }) {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setState({ saved: labels.cases.length });
+      setState({ saved: cases.length });
     } catch (error) {
       setState({ error: asApiError(error) });
     }
@@ -32,11 +35,13 @@ export function LabelsDownload({ range }: { range: RangeQuery }) {
 
   return (
     <div className="labels-download">
-      <button type="button" className="small" onClick={download} disabled={state === "busy"}>
+      <button type="button" className="small" onClick={download} disabled={busy}>
         Download labelled cases (JSON)
       </button>
       <span role="status" className="detail">
-        {state === "busy" && "Preparing the export…"}
+        {typeof state === "object" &&
+          "busy" in state &&
+          (state.busy ? `Preparing the export… ${state.busy} reviewed calls so far` : "Preparing the export…")}
         {typeof state === "object" && "saved" in state && `${state.saved} reviewed calls exported.`}
       </span>
       {typeof state === "object" && "error" in state && (

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, createApi, queryString } from "./api";
+import { ApiError, allLabels, createApi, LABELS_PAGE, type LabelExport, type LabelQuery, queryString } from "./api";
 
 interface Sent {
   url: string;
@@ -133,5 +133,47 @@ describe("errors", () => {
       throw init?.signal?.reason ?? new Error("aborted");
     }) as unknown as typeof fetch;
     await expect(createApi({ fetch: fetchFn }).calls({}, controller.signal)).rejects.not.toBeInstanceOf(ApiError);
+  });
+});
+
+describe("the labelled-cases export", () => {
+  const labelled = (id: string) => ({
+    id,
+    lang: "unknown",
+    violations: [],
+    risk: false,
+    turns: [["A", "Namaste"]] as ["A" | "C", string][],
+    reviewed_by: "sup@example.com",
+    reviewed_at: "2026-12-01T10:00:00Z",
+  });
+
+  it("reads every page, sends the range once and then only the cursor, and reports progress", async () => {
+    const pages: LabelExport[] = [
+      { cases: [labelled("c1"), labelled("c2")], next_cursor: "p2" },
+      { cases: [], next_cursor: "p3" }, // a page the store filled with nothing still continues
+      { cases: [labelled("c3")], next_cursor: null },
+    ];
+    const asked: LabelQuery[] = [];
+    const api = { labels: vi.fn(async (query: LabelQuery) => (asked.push(query), pages[asked.length - 1])) };
+    const progress: number[] = [];
+    const cases = await allLabels(api, { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" }, (n) =>
+      progress.push(n),
+    );
+    expect(cases.map((c) => c.id)).toEqual(["c1", "c2", "c3"]);
+    expect(asked).toEqual([
+      { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", limit: LABELS_PAGE },
+      { cursor: "p2", limit: LABELS_PAGE },
+      { cursor: "p3", limit: LABELS_PAGE },
+    ]);
+    expect(progress).toEqual([2, 2, 3]);
+  });
+
+  it("fails as a whole when a later page fails, rather than saving part of the set", async () => {
+    const { fetchFn } = fakeFetch(200, { cases: [labelled("c1")], next_cursor: "p2" });
+    let calls = 0;
+    const failing = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      ++calls === 1 ? fetchFn(input, init) : new Response("", { status: 502 })) as typeof fetch;
+    const error = await failure(allLabels(createApi({ fetch: failing }), {}));
+    expect(error.status).toBe(502);
   });
 });

@@ -154,9 +154,20 @@ export interface LabelledCase {
   reviewed_at: string;
 }
 
+/** A page of the labelled-cases export, newest call first; `next_cursor` null on the last. */
 export interface LabelExport {
   cases: LabelledCase[];
+  next_cursor: string | null;
 }
+
+/** GET /api/labels's query: a range for the first page, then only the cursor (it keeps the range). */
+export interface LabelQuery extends RangeQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+/** The server's largest page of labelled cases (whole transcripts, so smaller than the calls'). */
+export const LABELS_PAGE = 50;
 
 /** GET /api/calls's query; dates are ISO 8601 instants, the range [from, to). */
 export interface CallQuery {
@@ -297,9 +308,30 @@ export function createApi(options: ApiOptions = {}) {
       get<AgentList>(`/api/agents${queryString({ ...query })}`, signal),
     agent: (agentId: string, query: AgentQuery, signal?: AbortSignal) =>
       get<AgentDetail>(`/api/agents/${segment(agentId)}${queryString({ ...query })}`, signal),
-    labels: (query: RangeQuery, signal?: AbortSignal) =>
+    labels: (query: LabelQuery, signal?: AbortSignal) =>
       get<LabelExport>(`/api/labels${queryString({ ...query })}`, signal),
   };
+}
+
+/**
+ * Every reviewed call of `range` as labelled cases, page after page until the last; `onPage`
+ * hears how many have arrived so far (for a progress line).
+ */
+export async function allLabels(
+  api: { labels: (query: LabelQuery, signal?: AbortSignal) => Promise<LabelExport> },
+  range: RangeQuery,
+  onPage?: (count: number) => void,
+  signal?: AbortSignal,
+): Promise<LabelledCase[]> {
+  const cases: LabelledCase[] = [];
+  let query: LabelQuery = { ...range, limit: LABELS_PAGE };
+  for (;;) {
+    const page = await api.labels(query, signal);
+    cases.push(...page.cases);
+    onPage?.(cases.length);
+    if (!page.next_cursor) return cases;
+    query = { cursor: page.next_cursor, limit: LABELS_PAGE };
+  }
 }
 
 export type DashboardApi = ReturnType<typeof createApi>;
