@@ -38,8 +38,11 @@ dashboard: $(INSTALLED) frontend
 # Everything CI runs: lint and types, every Python test (e2e calls included), the page's tests.
 test: lint test-python test-frontend
 
+# Two workers for the tests that share nothing; the whole calls and the speech model's tests
+# after them, one at a time, as they time real audio.
 test-python: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not e2e and not audio" -n 2
+	$(BIN)/python -m pytest -m "e2e or audio"
 
 # Daily work: every test but the whole calls over WebRTC and the speech model's (two workers).
 test-fast: $(INSTALLED)
