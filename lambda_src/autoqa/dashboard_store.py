@@ -10,23 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from autoqa.store import SQLiteResultStore
+from autoqa.store import BOOL_FIELDS, JSON_FIELDS, SQLiteResultStore
 from contracts.dashboard import Review, ReviewStatus, judge_kind
 from dashboard.errors import BadRequest
 from dashboard.ports import ReviewConflict, Row
 from dashboard.query import CallFilter, iso
 
 _JSON = ("violation_flags", "risk_reasons", "reviewed_flags")
-_FULL_JSON = (
-    *_JSON,
-    "sop_checks",
-    "warnings",
-    "disputed_sops",
-    "second_opinion",
-    "turn_times",
-    "sentiment_by_turn",
-)
-_BOOLS = ("risk_flag", "needs_review", "urgent_review", "alerted")
+_FULL_JSON = (*JSON_FIELDS, "reviewed_flags")
 # Scored and failed calls as one list, each with its rank (0: urgent and unreviewed).
 _CALLS = """
 WITH calls AS (
@@ -51,7 +42,7 @@ def _decode(row: sqlite3.Row, fields: tuple[str, ...] = _JSON) -> Row:
     for name in fields:
         if isinstance(data.get(name), str):
             data[name] = json.loads(data[name])
-    for name in _BOOLS:
+    for name in BOOL_FIELDS:
         if name in data:
             data[name] = bool(data[name])
     data.pop("rank", None)

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS call_reviews (
     PRIMARY KEY (call_id, revision)
 );
 """
-_JSON_FIELDS = (
+# The results table's JSON-encoded and boolean columns (the dashboard's store reads them too).
+JSON_FIELDS = (
     "violation_flags",
     "risk_reasons",
     "sop_checks",
@@ -65,7 +66,7 @@ _JSON_FIELDS = (
     "turn_times",
     "sentiment_by_turn",
 )
-_BOOL_FIELDS = ("risk_flag", "alerted", "needs_review", "urgent_review")
+BOOL_FIELDS = ("risk_flag", "alerted", "needs_review", "urgent_review")
 # Columns added after the first stores were created, with how to add them to an old store.
 _LATER_COLUMNS = {
     "source_version": "TEXT",
@@ -122,9 +123,9 @@ class SQLiteResultStore:
 
         A new scorecard is unreviewed; the review history and its revision count stay."""
         row = result.model_dump(mode="json")
-        for name in _JSON_FIELDS:
+        for name in JSON_FIELDS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
-        for name in _BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             row[name] = int(row[name])
         columns = ", ".join(row)
         placeholders = ", ".join(f":{c}" for c in row)
@@ -215,10 +216,10 @@ class UnreadableRow(ValueError):
 def _to_result(row: sqlite3.Row) -> QAResult:
     data = dict(row)
     try:
-        for name in _JSON_FIELDS:
+        for name in JSON_FIELDS:
             if data.get(name) is not None:
                 data[name] = json.loads(data[name])
-        for name in _BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             data[name] = bool(data[name])
         return QAResult.model_validate(data)
     except (ValueError, TypeError, RecursionError) as exc:
