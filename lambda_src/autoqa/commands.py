@@ -190,9 +190,8 @@ class App:
         """Keep the call that could not be scored, with why, for the dashboard."""
         if call_id is None:
             return
-        failure = FailedCall.now(call_id, agent_id, reason, str(path))
-        if path.is_file():
-            failure = failure.model_copy(update={"recording_uri": str(path.resolve())})
+        recording = str(path.resolve()) if path.is_file() else None
+        failure = FailedCall.now(call_id, agent_id, reason, str(path), recording)
         try:
             self.store.put_failure(failure)
         except OSError as exc:

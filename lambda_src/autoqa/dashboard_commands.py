@@ -85,9 +85,7 @@ def export_labels(app: App, output: Path | None, start: str | None, end: str | N
         "# latest review settled on; `risk` is the scorecard's own (reviews do not cover risk).\n"
         "# Score a judge against them with `autoqa eval FILE`.\n"
     )
-    entries = [c.model_dump(mode="json") for c in cases]
-    for entry in entries:
-        entry["turns"] = [list(t) for t in entry["turns"]]
+    entries = [c.model_dump(mode="json") for c in cases]  # turns as [speaker, text] lists
     text = header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
     if output is None:
         print(text, end="", file=app.out)

@@ -166,9 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         """On loopback, only a loopback Host: a DNS name pointed here is someone else's page."""
         if not is_loopback(str(self.server.server_address[0])):
             return True
-        host = (
-            (self.headers.get("Host") or "").rsplit(":", 1)[0] if self.headers.get("Host") else ""
-        )
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
         return host in LOOPBACK_NAMES or is_loopback(host)
 
     # --- the API ------------------------------------------------------------------------

@@ -84,13 +84,6 @@ _LATER_COLUMNS = {
     "reviewed_at": "TEXT",
     "reviewed_flags": "TEXT",
 }
-REVIEW_COLUMNS = (
-    "review_status",
-    "review_revision",
-    "reviewed_by",
-    "reviewed_at",
-    "reviewed_flags",
-)
 
 
 class SQLiteResultStore:
@@ -98,7 +91,7 @@ class SQLiteResultStore:
         self.path = path
         self.unreadable: list[str] = []
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self.connect() as db:
             db.executescript(_SCHEMA.format(agent_index=AGENT_INDEX))
             columns = {row["name"] for row in db.execute("PRAGMA table_info(call_qa_results)")}
             for name, kind in _LATER_COLUMNS.items():
@@ -107,12 +100,7 @@ class SQLiteResultStore:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """One transaction on the store (for readers beside this class, like the dashboard)."""
-        with self._connect() as db:
-            yield db
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on the store (also for readers beside this class: the dashboard)."""
         with closing(sqlite3.connect(self.path)) as db:
             db.row_factory = sqlite3.Row
             with db:  # one transaction: committed whole or rolled back
@@ -130,7 +118,7 @@ class SQLiteResultStore:
         columns = ", ".join(row)
         placeholders = ", ".join(f":{c}" for c in row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "call_id")
-        with self._connect() as db:
+        with self.connect() as db:
             db.execute(
                 f"INSERT INTO call_qa_results ({columns}) VALUES ({placeholders}) "
                 f"ON CONFLICT (call_id) DO UPDATE SET {updates}, review_status = 'unreviewed', "
@@ -141,7 +129,7 @@ class SQLiteResultStore:
 
     def put_failure(self, failure: FailedCall) -> bool:
         """Record a call that could not be scored; never replaces a scored call's row."""
-        with self._connect() as db:
+        with self.connect() as db:
             if db.execute(
                 "SELECT 1 FROM call_qa_results WHERE call_id = ?", (failure.call_id,)
             ).fetchone():
@@ -161,7 +149,7 @@ class SQLiteResultStore:
         return True
 
     def claim_alert(self, result: QAResult) -> bool:
-        with self._connect() as db:
+        with self.connect() as db:
             cursor = db.execute(
                 "UPDATE call_qa_results SET alerted = 1 WHERE call_id = ? AND alerted = 0",
                 (result.call_id,),
@@ -169,14 +157,14 @@ class SQLiteResultStore:
             return cursor.rowcount == 1
 
     def release_alert(self, result: QAResult) -> None:
-        with self._connect() as db:
+        with self.connect() as db:
             db.execute(
                 "UPDATE call_qa_results SET alerted = 0 WHERE call_id = ?", (result.call_id,)
             )
 
     def get(self, call_id: str) -> QAResult | None:
         """The stored call; raises UnreadableRow for a row this version cannot read."""
-        with self._connect() as db:
+        with self.connect() as db:
             row = db.execute(
                 "SELECT * FROM call_qa_results WHERE call_id = ?", (call_id,)
             ).fetchone()
@@ -188,7 +176,7 @@ class SQLiteResultStore:
         if flagged_only:
             query += " WHERE violation_flags != '[]' OR risk_flag = 1"
         query += " ORDER BY timestamp, call_id"
-        with self._connect() as db:
+        with self.connect() as db:
             rows = db.execute(query).fetchall()
         results, self.unreadable = [], []
         for row in rows:

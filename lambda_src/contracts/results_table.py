@@ -3,6 +3,9 @@ create them and the functions and the local store read them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 TABLE_NAME = "CallQA_Results"
 CALL_ID = "call_id"  # the partition key: one item per call
 AGENT_ID = "agent_id"
@@ -73,3 +76,10 @@ def list_keys(*, timestamp: str, call_id: str, urgent_unreviewed: bool = False) 
         DAY: URGENT if urgent_unreviewed else timestamp[:10],
         LISTED_AT: f"{timestamp}#{call_id}",
     }
+
+
+def recording_of(row: Mapping[str, Any] | None) -> str | None:
+    """The recording noted on a call's row (`recording` from StartQA, or the scorecard's
+    `recording_uri`), if any."""
+    uri = (row or {}).get("recording") or (row or {}).get("recording_uri")
+    return uri if isinstance(uri, str) and uri else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -48,10 +47,10 @@ from contracts.dashboard import (
     ReviewIn,
     ReviewStatus,
 )
-from dashboard.errors import ApiError, BadRequest, Forbidden, Unauthorized
+from dashboard.errors import ApiError, Forbidden, Unauthorized
 from dashboard.ports import Caller
-from dashboard.query import CallFilter, cursor_range, parse_instant, time_range
-from dashboard.service import DashboardService, check_limit
+from dashboard.query import CallFilter, list_range, parse_instant, time_range
+from dashboard.service import DashboardService, check_range
 
 TITLE = "Battery Smart call QA dashboard"
 VERSION = "1.0.0"
@@ -160,10 +159,7 @@ def _call_routes(
     ) -> CallPage:
         """Calls, urgent unreviewed first, then newest first; a page at a time."""
         caller()
-        if cursor and not (start or end):  # later pages continue the first page's range
-            since, until = cursor_range(cursor)
-        else:
-            since, until = time_range(start, end, now=service.now())
+        since, until = list_range(start, end, cursor, now=service.now())
         f = CallFilter(
             start=since,
             end=until,
@@ -179,7 +175,7 @@ def _call_routes(
             status=status,
             call_id=call_id,
         )
-        return service.list_calls(f, check_limit(limit, MAX_LIMIT), cursor)
+        return service.list_calls(f, check_range("limit", limit, MAX_LIMIT), cursor)
 
     @app.get(f"{API_PREFIX}/calls/<call_id>", responses=_ERRORS, tags=["calls"])
     def get_call(call_id: CallId) -> CallDetail:
@@ -235,11 +231,8 @@ def _review_routes(
     ) -> LabelExport:
         """Reviewed calls as labelled cases, to calibrate the judges; a page at a time."""
         caller()
-        if cursor and not (start or end):  # later pages continue the first page's range
-            since, until = cursor_range(cursor)
-        else:
-            since, until = time_range(start, end, now=service.now())
-        return service.labels(since, until, check_limit(limit, LABELS_MAX_LIMIT), cursor)
+        since, until = list_range(start, end, cursor, now=service.now())
+        return service.labels(since, until, check_range("limit", limit, LABELS_MAX_LIMIT), cursor)
 
 
 def _agent_routes(
@@ -263,8 +256,7 @@ def _agent_routes(
     ) -> AgentDetail:
         """An agent's weeks (calls, average score, violations by SOP) and worst calls."""
         caller()
-        if not 1 <= weeks <= MAX_WEEKS:
-            raise BadRequest(f"weeks must be between 1 and {MAX_WEEKS}")
+        check_range("weeks", weeks, MAX_WEEKS)
         until = parse_instant(end, "to") if end else service.now()
         return service.agent(agent_id, weeks, until)
 
@@ -299,7 +291,3 @@ def openapi_document(app: APIGatewayHttpResolver, server_url: str | None = None)
     }
     document["security"] = [{"cognito": []}]
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -43,16 +43,23 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def time_range(
-    start: str | None, end: str | None, *, now: datetime, default_days: int = DEFAULT_DAYS
-) -> tuple[datetime, datetime]:
+def time_range(start: str | None, end: str | None, *, now: datetime) -> tuple[datetime, datetime]:
     until = parse_instant(end, "to") if end else now
-    since = parse_instant(start, "from") if start else until - timedelta(days=default_days)
+    since = parse_instant(start, "from") if start else until - timedelta(days=DEFAULT_DAYS)
     if since >= until:
         raise BadRequest("from must be before to")
     if until - since > timedelta(days=MAX_DAYS):
         raise BadRequest(f"a range may span at most {MAX_DAYS} days")
     return since, until
+
+
+def list_range(
+    start: str | None, end: str | None, cursor: str | None, *, now: datetime
+) -> tuple[datetime, datetime]:
+    """A list's range: a later page asked without from/to continues its first page's range."""
+    if cursor and not (start or end):
+        return cursor_range(cursor)
+    return time_range(start, end, now=now)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from contracts.dashboard import (
     TurnOut,
     judge_kind,
 )
+from contracts.results_table import recording_of
 from dashboard.errors import BadRequest, Conflict, NotFound
 from dashboard.ports import Backend, Caller, ReviewConflict, Row
 from dashboard.query import CallFilter, decode_cursor, encode_cursor, iso
@@ -113,13 +114,15 @@ class DashboardService:
         self.now = now or (lambda: datetime.now(UTC))
 
     # --- calls --------------------------------------------------------------------------
-    def list_calls(self, f: CallFilter, limit: int, cursor: str | None) -> CallPage:
+    def _page(self, f: CallFilter, limit: int, cursor: str | None) -> tuple[list[Row], str | None]:
+        """A page of rows passing `f` from `cursor`, and the next page's cursor."""
         position = decode_cursor(f, cursor) if cursor else None
         rows, after = self.backend.page(f, limit, position)
-        return CallPage(
-            items=[summary_of(r) for r in rows],
-            next_cursor=encode_cursor(f, after) if after is not None else None,
-        )
+        return rows, encode_cursor(f, after) if after is not None else None
+
+    def list_calls(self, f: CallFilter, limit: int, cursor: str | None) -> CallPage:
+        rows, next_cursor = self._page(f, limit, cursor)
+        return CallPage(items=[summary_of(r) for r in rows], next_cursor=next_cursor)
 
     def _row(self, call_id: str) -> Row:
         row = self.backend.call(call_id)
@@ -162,7 +165,7 @@ class DashboardService:
             disputed_sops=list(row.get("disputed_sops") or []),
             warnings=list(row.get("warnings") or []),
             rubric_version=row.get("rubric_version"),
-            has_recording=bool(row.get("recording_uri") or row.get("recording")),
+            has_recording=recording_of(row) is not None,
             reviewed_by=row.get("reviewed_by") if summary["review_status"] == "reviewed" else None,
             reviewed_at=row.get("reviewed_at") if summary["review_status"] == "reviewed" else None,
         )
@@ -272,13 +275,8 @@ class DashboardService:
     # --- labels -------------------------------------------------------------------------
     def labels(self, start: datetime, end: datetime, limit: int, cursor: str | None) -> LabelExport:
         """A page of reviewed calls as labelled cases, newest call first."""
-        f = _reviewed(start, end)
-        position = decode_cursor(f, cursor) if cursor else None
-        rows, after = self.backend.page(f, limit, position)
-        return LabelExport(
-            cases=[self._labelled(row) for row in rows],
-            next_cursor=encode_cursor(f, after) if after is not None else None,
-        )
+        rows, next_cursor = self._page(_reviewed(start, end), limit, cursor)
+        return LabelExport(cases=[self._labelled(row) for row in rows], next_cursor=next_cursor)
 
     def all_labels(self, start: datetime, end: datetime) -> Iterator[LabelledCase]:
         """Every reviewed call of [start, end) as a labelled case, a page at a time."""
@@ -335,7 +333,7 @@ def _totals(agent_id: str, calls: list[CallSummary]) -> AgentTotals:
     )
 
 
-def check_limit(limit: int, maximum: int) -> int:
-    if not 1 <= limit <= maximum:
-        raise BadRequest(f"limit must be between 1 and {maximum}")
-    return limit
+def check_range(name: str, value: int, maximum: int) -> int:
+    if not 1 <= value <= maximum:
+        raise BadRequest(f"{name} must be between 1 and {maximum}")
+    return value

@@ -14,13 +14,9 @@ from typing import Any
 from application.call_analysis import CallAnalysis
 from application.telemetry import Telemetry
 from contracts import qa_metrics
+from contracts.results_table import recording_of
 from contracts.storage import ObjectKeyError, recording_ref, transcript_ref
-from qa_aws.dynamo_store import (
-    DynamoResultStore,
-    newer_version_stored,
-    original_agent_id,
-    recording_of,
-)
+from qa_aws.dynamo_store import DynamoResultStore, newer_version_stored, original_agent_id
 from qa_aws.judges import pick_judges
 from qa_aws.prompts import S3PromptStore
 from qa_aws.s3_objects import ObjectChangedError, S3Object, read_object
@@ -75,17 +71,17 @@ class AnalyzeService:
             return self._ignore_stale(obj, str(exc))
         analysis = self.analysis(remaining_seconds)
         source = f"s3://{obj.bucket}/{obj.key}"
+        recording = recording_of(row)
         try:
             result = analysis.score(
                 raw,
                 call_id=ref.call_id,
                 agent_id=agent_id,
                 source_version=obj.version or None,
-                recording_uri=recording_of(row),
+                recording_uri=recording,
             )
         except QAInputError as exc:
             reason = str(exc)
-            recording = recording_of(row)
             return self._record_failure(ref.call_id, agent_id, reason, source, obj, recording)
         store = self.store.for_transcript(obj.sequencer, previous=row)
         result = analysis.finish(result, store)
@@ -119,9 +115,7 @@ class AnalyzeService:
         recording_uri: str | None = None,
     ) -> None:
         self.telemetry.log("warning", "call not scored", reason=reason, source=source)
-        failure = FailedCall.now(call_id, agent_id, reason, source)
-        if recording_uri:
-            failure = failure.model_copy(update={"recording_uri": recording_uri})
+        failure = FailedCall.now(call_id, agent_id, reason, source, recording_uri or None)
         self.store.put_failure(
             failure,
             version=obj.version if obj else None,

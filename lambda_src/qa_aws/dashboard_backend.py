@@ -6,7 +6,6 @@ reviewed, whatever their day), then the days of the range newest first, each par
 backwards by `listed_at` (time, then call id), the filters as a FilterExpression. The index
 carries only the list's attributes, so a page costs read units for those bytes, not for
 transcripts. A page reads one call past the page to know whether another page follows.
-`read_units` adds up what DynamoDB reported for the queries.
 """
 
 from __future__ import annotations
@@ -31,12 +30,14 @@ from contracts.results_table import (
     TIMESTAMP,
     URGENT,
     list_keys,
+    recording_of,
 )
 from contracts.storage import RECORDINGS_PREFIX
 from dashboard.errors import BadRequest
 from dashboard.ports import ReviewConflict, Row
 from dashboard.query import CallFilter, iso
-from qa_aws.dynamo_store import from_item, recording_of, to_item
+from dashboard.service import summary_of
+from qa_aws.dynamo_store import from_item, to_item
 
 MAX_EVALUATED = 1000  # items a filtered query may read per request
 MAX_PAGE_EVALUATED = 5000  # items one page may read before it answers with fewer calls
@@ -128,23 +129,30 @@ class DynamoDashboardBackend:
         self.s3 = s3
         self.recordings_bucket = recordings_bucket
         self.transcripts_bucket = transcripts_bucket
-        self.read_units = 0.0
 
     def _query(self, table: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            response: dict[str, Any] = table.query(ReturnConsumedCapacity="TOTAL", **kwargs)
+            response: dict[str, Any] = table.query(**kwargs)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             if code == "ValidationException" and "ExclusiveStartKey" in kwargs:
                 raise BadRequest("cursor is not one this API issued") from None
             raise
-        self.read_units += float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0))
         return response
+
+    def _query_all(self, table: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every item a query matches, page after page."""
+        while True:
+            response = self._query(table, **kwargs)
+            yield from response["Items"]
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # --- the list -----------------------------------------------------------------------
     def page(self, f: CallFilter, limit: int, position: Any | None) -> tuple[list[Row], Any]:
         if f.call_id is not None:
-            return self._one(f, position), None
+            return self._one(f, f.call_id, position), None
         partitions = [URGENT, *_days(f.start, f.end)]
         part, start_key = _position(position, len(partitions))
         where = filter_expression(f)
@@ -180,12 +188,10 @@ class DynamoDashboardBackend:
                 return rows, [part, start_key]
         return rows, None
 
-    def _one(self, f: CallFilter, position: Any | None) -> list[Row]:
-        from dashboard.service import summary_of
-
-        if position is not None or f.call_id is None:
+    def _one(self, f: CallFilter, call_id: str, position: Any | None) -> list[Row]:
+        if position is not None:
             return []
-        row = self.call(f.call_id)
+        row = self.call(call_id)
         return [row] if row is not None and f.matches(summary_of(row)) else []
 
     def calls_between(self, start: datetime, end: datetime, agent: str | None) -> Iterator[Row]:
@@ -208,15 +214,10 @@ class DynamoDashboardBackend:
                 for partition in (URGENT, *_days(start, end))
             ]
         for kwargs in queries:
-            while True:
-                response = self._query(self.table, **kwargs)
-                for item in response["Items"]:
-                    row = from_item(item)
-                    if low <= str(row.get(TIMESTAMP, "")) < high:
-                        yield row
-                if "LastEvaluatedKey" not in response:
-                    break
-                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            for item in self._query_all(self.table, **kwargs):
+                row = from_item(item)
+                if low <= str(row.get(TIMESTAMP, "")) < high:
+                    yield row
 
     # --- one call -----------------------------------------------------------------------
     def call(self, call_id: str) -> Row | None:
@@ -247,14 +248,9 @@ class DynamoDashboardBackend:
 
     # --- reviews ------------------------------------------------------------------------
     def reviews(self, call_id: str) -> list[Review]:
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key(CALL_ID).eq(call_id)}
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._query(self.reviews_table, ConsistentRead=True, **kwargs)
-            items += response["Items"]
-            if "LastEvaluatedKey" not in response:
-                break
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = self._query_all(
+            self.reviews_table, KeyConditionExpression=Key(CALL_ID).eq(call_id), ConsistentRead=True
+        )
         return [Review.model_validate(from_item(i)) for i in items]
 
     def save_review(self, review: Review, row: Row) -> None:

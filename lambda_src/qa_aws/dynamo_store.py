@@ -23,7 +23,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from contracts.dashboard import ReviewStatus, judge_kind
-from contracts.results_table import AGENT_ID, CALL_ID, FLAGGED_DATE, TIMESTAMP, list_keys
+from contracts.results_table import (
+    AGENT_ID,
+    CALL_ID,
+    FLAGGED_DATE,
+    TIMESTAMP,
+    list_keys,
+)
 from contracts.storage import CallRef, overflow_transcript_key, safe_id
 from qa_engine.models import FailedCall, QAResult
 
@@ -218,12 +224,6 @@ def newer_version_stored(row: dict[str, Any] | None, sequencer: str | None) -> b
     """True when the row holds a transcript version later than the event's `sequencer`."""
     stored = (row or {}).get(SEQUENCER)
     return bool(stored and sequencer and str(stored) > sequencer)
-
-
-def recording_of(row: dict[str, Any] | None) -> str | None:
-    """The recording StartQA noted on the call's row (an s3:// URI), if any."""
-    uri = (row or {}).get("recording") or (row or {}).get("recording_uri")
-    return uri if isinstance(uri, str) and uri else None
 
 
 def original_agent_id(row: dict[str, Any] | None, ref: CallRef) -> str:

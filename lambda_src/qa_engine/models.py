@@ -133,7 +133,14 @@ class FailedCall(BaseModel):
     recording_uri: str | None = None
 
     @classmethod
-    def now(cls, call_id: str, agent_id: str, reason: str, source: str) -> FailedCall:
+    def now(
+        cls,
+        call_id: str,
+        agent_id: str,
+        reason: str,
+        source: str,
+        recording_uri: str | None = None,
+    ) -> FailedCall:
         """The call failed just now, for `reason`; `source` is what it was read from."""
         return cls(
             call_id=call_id,
@@ -141,6 +148,7 @@ class FailedCall(BaseModel):
             timestamp=utc_now_iso(),
             failure_reason=reason,
             source=source,
+            recording_uri=recording_uri,
         )
 
 
