@@ -1,8 +1,12 @@
 // The built page on loopback, a fake connect API, and real headless Chromium.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,11 +43,15 @@ export async function closedPort() {
   return port;
 }
 
-/** Serves dist/ like CloudFront does: files, then index.html for any other path (SPA). */
-export async function serveSite(configBody) {
+function requireDist() {
   if (!existsSync(join(DIST, "index.html"))) {
     throw new Error("frontend/dist is missing: run `npm run build` before the browser tests");
   }
+}
+
+/** Serves dist/ like CloudFront does: files, then index.html for any other path (SPA). */
+export async function serveSite(configBody) {
+  requireDist();
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
     if (path === "/config.json") {
@@ -162,13 +170,7 @@ export async function fakeLiveKit() {
  * the server and removes the store.
  */
 export async function serveDashboard() {
-  const { spawn, execFile } = await import("node:child_process");
-  const { mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { promisify } = await import("node:util");
-  if (!existsSync(join(DIST, "index.html"))) {
-    throw new Error("frontend/dist is missing: run `npm run build` before the browser tests");
-  }
+  requireDist();
   const repo = join(here, "..", "..");
   const python = process.env.AUTOQA_PYTHON || join(repo, ".venv", "bin", "python");
   if (!existsSync(python)) throw new Error(`${python} is missing: run make install (or set AUTOQA_PYTHON)`);
@@ -221,7 +223,6 @@ const base64url = (value) => Buffer.from(value).toString("base64url");
  * every visit.
  */
 export async function fakeCognito({ clientId = "dashboard-client", email = "supervisor@batterysmart.example" } = {}) {
-  const { createHash } = await import("node:crypto");
   const visits = [];
   const codes = new Map();
   let issued = 0;

@@ -39,7 +39,7 @@ export function isTimeZone(zone: string): boolean {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** A formatter of a time zone's wall clock into numeric parts (cached per zone). */
-export function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", {
@@ -79,6 +79,9 @@ function wallClock(at: number, timeZone: string): WallClock {
     offset: local - second,
   };
 }
+
+/** The zone's offset from UTC at `at`, in ms (whole seconds). */
+export const zoneOffset = (at: number, timeZone: string): number => wallClock(at, timeZone).offset;
 
 function inWindow(minuteOfDay: number, open: number, close: number): boolean {
   return open < close

@@ -4,12 +4,13 @@ import { useId } from "react";
 import type { AgentWeek } from "./api";
 import { CallsTable } from "./CallsTable";
 import { useDashboard } from "./context";
+import { average } from "./format";
 import { useLoad } from "./load";
 import { agentHref, agentsHref } from "./routes";
 import { Link, navigate, type Place } from "./router";
 import { SOP_IDS } from "./sops";
 import { Empty, ErrorNotice, Loading } from "./states";
-import { formatDay, isLocalDate, nextDate, startOfLocalDay } from "./time";
+import { dateRangeToInstants, formatDay, isLocalDate } from "./time";
 import { WeeksChart } from "./WeeksChart";
 
 export const WEEK_CHOICES = [4, 8, 12, 26, 52];
@@ -58,7 +59,7 @@ function WeeksTable({ weeks }: { weeks: AgentWeek[] }) {
                 {formatDay(week.week_start)}
               </th>
               <td data-label="Calls">{week.calls}</td>
-              <td data-label="Average score">{week.average_score === null ? "–" : week.average_score.toFixed(1)}</td>
+              <td data-label="Average score">{average(week.average_score)}</td>
               {SOP_IDS.map((sop) => (
                 <td key={sop} data-label={`${sop} violations`}>
                   {week.violations[sop] ?? 0}
@@ -99,10 +100,7 @@ function Settings({ agentId, settings }: { agentId: string; settings: { weeks: n
 export function AgentView({ agentId, place }: { agentId: string; place: Place }) {
   const { api } = useDashboard();
   const settings = readAgentSearch(place.search);
-  const query = {
-    weeks: settings.weeks,
-    ...(settings.to ? { to: startOfLocalDay(nextDate(settings.to)).toISOString() } : {}),
-  };
+  const query = { weeks: settings.weeks, ...dateRangeToInstants({ to: settings.to }) };
   const [agent, reload] = useLoad((signal) => api.agent(agentId, query, signal), `${agentId}${place.search}`);
   const listQuery = `?agent=${encodeURIComponent(agentId)}`;
   return (

@@ -4,7 +4,8 @@
 import { useId } from "react";
 import type { AgentTotals } from "./api";
 import { useDashboard } from "./context";
-import { readRange } from "./filters";
+import { listSearch, readRange } from "./filters";
+import { average } from "./format";
 import { useLoad } from "./load";
 import { agentHref, agentsHref } from "./routes";
 import { Link, navigate, type Place } from "./router";
@@ -13,14 +14,6 @@ import { Empty, ErrorNotice, Loading } from "./states";
 import { dateRangeToInstants } from "./time";
 
 type Range = { from?: string; to?: string };
-
-function rangeSearch(range: Range): string {
-  const params = new URLSearchParams();
-  if (range.from) params.set("from", range.from);
-  if (range.to) params.set("to", range.to);
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
 
 export function RangeForm({ range, onChange }: { range: Range; onChange: (range: Range) => void }) {
   const from = useId();
@@ -38,8 +31,6 @@ export function RangeForm({ range, onChange }: { range: Range; onChange: (range:
     </form>
   );
 }
-
-const average = (value: number | null) => (value === null ? "–" : value.toFixed(1));
 
 function AgentRow({ agent, search }: { agent: AgentTotals; search: string }) {
   return (
@@ -72,7 +63,7 @@ export function AgentsView({ place }: { place: Place }) {
         </h2>
         <p className="detail">Violations are counted per SOP. {!range.from && "Without a first day, the last 30 days."}</p>
       </div>
-      <RangeForm range={range} onChange={(next) => navigate(agentsHref(rangeSearch(next)))} />
+      <RangeForm range={range} onChange={(next) => navigate(agentsHref(listSearch(next)))} />
       {agents.kind === "loading" && <Loading what="agents" />}
       {agents.kind === "error" && <ErrorNotice title="The agents could not be loaded" error={agents.error} onRetry={() => reload()} />}
       {agents.kind === "ready" &&

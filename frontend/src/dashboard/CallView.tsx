@@ -1,7 +1,7 @@
 // One call: its score and summary, the SOP checks with their evidence, the recording with a
 // transcript that follows it, the customer's sentiment, and its reviews.
 
-import type { ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import type { CallDetail, ReviewHistory as History } from "./api";
 import { useDashboard } from "./context";
 import { judgeText, reviewText, scoreBand, scoreText } from "./format";
@@ -55,7 +55,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Facts({ call }: { call: CallDetail }) {
+const Facts = memo(function Facts({ call }: { call: CallDetail }) {
   return (
     <dl className="facts">
       <Fact label="Score">
@@ -84,7 +84,7 @@ function Facts({ call }: { call: CallDetail }) {
       <Fact label="Risk">{call.risk_reasons.length > 0 ? call.risk_reasons.map(humanize).join(", ") : "None"}</Fact>
     </dl>
   );
-}
+});
 
 function StatusNotes({ call }: { call: CallDetail }) {
   return (
@@ -114,7 +114,7 @@ interface ReviewsProps {
   onChanged: () => void;
 }
 
-function Reviews({ call, refreshing, history, onChanged }: ReviewsProps) {
+const Reviews = memo(function Reviews({ call, refreshing, history, onChanged }: ReviewsProps) {
   return (
     <section className="panel" aria-labelledby="review-heading">
       <h3 id="review-heading">Review</h3>
@@ -133,8 +133,11 @@ function Reviews({ call, refreshing, history, onChanged }: ReviewsProps) {
       {history.kind === "ready" && <ReviewHistory reviews={history.data.items} />}
     </section>
   );
-}
+});
 
+// CallBody renders again on every `timeupdate` of the recording (its time state); the parts
+// below whose props stay the same while it plays (Facts, SopChecks, SentimentChart, Reviews)
+// are memoised, and `seek` is a stable callback (useCallback in useRecording).
 function CallBody({ call, refreshing, history, onChanged }: ReviewsProps) {
   const recording = useRecording(call.call_id, call.has_recording);
   const seek = recording.state.kind === "ready" ? recording.seek : undefined;

@@ -7,7 +7,15 @@ import { CallFiltersForm } from "./CallFiltersForm";
 import { CallsTable } from "./CallsTable";
 import { useDashboard } from "./context";
 import { LabelsDownload } from "./LabelsDownload";
-import { type CallFilters, callQuery, compact, instantNow, isReviewQueue, readListLocation } from "./filters";
+import {
+  type CallFilters,
+  callQuery,
+  compact,
+  instantNow,
+  isReviewQueue,
+  type ListLocation,
+  readListLocation,
+} from "./filters";
 import { useLoad } from "./load";
 import { nextPage, pageNumber, previousPage, readTrail } from "./pages";
 import { callsHref } from "./routes";
@@ -40,8 +48,8 @@ function useAgentNames(): string[] {
   return names;
 }
 
-function Pager({ page, place, asOf }: { page: CallPage; place: Place; asOf: string }) {
-  const { filters, cursor } = readListLocation(place.search);
+function Pager({ page, location, place, asOf }: { page: CallPage; location: ListLocation; place: Place; asOf: string }) {
+  const { filters, cursor } = location;
   const trail = readTrail(place.state);
   const number = pageNumber(cursor, trail);
   const go = (to: { cursor: string | undefined; state: unknown }) => {
@@ -125,7 +133,7 @@ export function CallsView({ place }: { place: Place }) {
         ) : (
           <>
             <CallsTable calls={calls.data.items} caption={queue ? "Review queue" : "Calls"} listQuery={place.search} />
-            <Pager page={calls.data} place={place} asOf={asOf} />
+            <Pager page={calls.data} location={location} place={place} asOf={asOf} />
           </>
         ))}
       <aside className="dash-aside" aria-label="Export">

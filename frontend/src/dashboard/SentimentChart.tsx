@@ -1,12 +1,13 @@
 // The customer's sentiment over the call, -1 (upset) to 1 (pleased), as a small SVG line.
 
+import { memo } from "react";
 import type { SentimentPoint } from "./api";
 import { type Box, linePath, plotSentiment, sentimentWord } from "./chart";
 import { formatClock } from "./time";
 
 const BOX: Box = { width: 320, height: 96, pad: 8 };
 
-export function SentimentChart({
+export const SentimentChart = memo(function SentimentChart({
   points,
   start,
   end,
@@ -50,4 +51,4 @@ export function SentimentChart({
       <figcaption className="detail">{summary} Top: pleased, bottom: upset.</figcaption>
     </figure>
   );
-}
+});

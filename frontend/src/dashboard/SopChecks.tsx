@@ -1,6 +1,7 @@
 // Each SOP check of the call: whether it applied, was followed or violated, and the quotes the
 // judge based it on. A quote plays the recording from where it was said.
 
+import { memo } from "react";
 import type { Evidence, SopCheck } from "./api";
 import { humanize, SOP_TITLES, type SopId } from "./sops";
 import { formatClock } from "./time";
@@ -36,7 +37,7 @@ function Quote({ evidence, onSeek }: { evidence: Evidence; onSeek?: (time: numbe
   );
 }
 
-export function SopChecks({
+export const SopChecks = memo(function SopChecks({
   checks,
   disputed,
   onSeek,
@@ -77,4 +78,4 @@ export function SopChecks({
       })}
     </ul>
   );
-}
+});

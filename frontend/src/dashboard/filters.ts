@@ -6,21 +6,9 @@ import type { CallQuery, CallStatus, JudgeKind, ReviewStatus } from "./api";
 import { ALL_FLAGS, JUDGE_KINDS, RISK_REASONS } from "./sops";
 import { dateRangeToInstants, isLocalDate } from "./time";
 
-export interface CallFilters {
-  from?: string; // YYYY-MM-DD, the first day shown
-  to?: string; // YYYY-MM-DD, the last day shown
-  agent?: string;
-  flagged?: boolean;
-  flag?: string;
-  risk?: string;
-  score_min?: number;
-  score_max?: number;
-  needs_review?: boolean;
-  review?: ReviewStatus;
-  judge?: JudgeKind;
-  status?: CallStatus;
-  call_id?: string;
-}
+/** The API's call query without the page (limit, cursor); here `from` and `to` are
+ * YYYY-MM-DD local dates, the first and the last day shown (both included). */
+export type CallFilters = Omit<CallQuery, "limit" | "cursor">;
 
 /**
  * The list's place in the address bar: its filters and, past the first page, the cursor and

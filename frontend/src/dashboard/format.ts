@@ -8,6 +8,9 @@ export function scoreText(call: Pick<CallSummary, "status" | "overall_score">): 
   return call.overall_score === null ? "–" : String(call.overall_score);
 }
 
+/** An average score to one decimal ("72.5"), "–" for none. */
+export const average = (value: number | null) => (value === null ? "–" : value.toFixed(1));
+
 /** "good" (80 and up), "fair" (60-79) or "poor" (under 60: a call that alerts). */
 export function scoreBand(score: number | null): "good" | "fair" | "poor" | "none" {
   if (score === null) return "none";

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Review } from "./api";
-import { draftFrom, emptyDraft, MAX_NOTE_CHARS, raisedAfter, reviewBody, reviewProblems } from "./review";
+import { draftFrom, MAX_NOTE_CHARS, raisedAfter, reviewBody, reviewProblems } from "./review";
 import { ALL_FLAGS } from "./sops";
 
 const SAFETY = "SAFETY_INSTRUCTIONS_MISSED";
 const GREETING = "GREETING_SCRIPT_MISSED";
+
+/** A new review: every flag agreed, no notes (an unflagged, unreviewed call's draft). */
+const emptyDraft = () => draftFrom({ violation_flags: [], reviewed_flags: null }, null);
 
 describe("the review form", () => {
   it("starts with all six flags agreed", () => {

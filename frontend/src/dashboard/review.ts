@@ -18,11 +18,6 @@ export interface ReviewDraft {
   note: string;
 }
 
-/** A new review: every flag agreed, no notes. */
-export function emptyDraft(flags: readonly string[] = ALL_FLAGS): ReviewDraft {
-  return { flags: Object.fromEntries(flags.map((flag) => [flag, { decision: "agree", note: "" }])), note: "" };
-}
-
 /** The flags the call has now: after its latest review, or as the judge raised them. */
 export function currentFlags(call: Pick<CallDetail, "violation_flags" | "reviewed_flags">): string[] {
   return call.reviewed_flags ?? call.violation_flags;

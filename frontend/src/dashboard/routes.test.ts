@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nextPage, pageNumber, previousPage, readTrail } from "./pages";
-import { agentHref, callHref, callsHref, isDashboardPath, matchRoute } from "./routes";
+import { isDashboardPath } from "./paths";
+import { agentHref, callHref, callsHref, matchRoute } from "./routes";
 
 describe("the dashboard's addresses", () => {
   it("name the views", () => {

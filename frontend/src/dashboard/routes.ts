@@ -2,8 +2,6 @@
 
 import { type CallFilters, listSearch } from "./filters";
 
-export { isDashboardPath } from "./paths";
-
 export type Route =
   | { view: "calls" }
   | { view: "call"; callId: string }

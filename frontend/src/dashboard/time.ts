@@ -1,7 +1,7 @@
 // Times as the viewer reads them: instants shown on the viewer's clocks (Intl.DateTimeFormat),
 // and the local dates of the date-range inputs turned into the instants the API filters by.
 
-import { partsFormatter } from "../hours";
+import { zoneOffset } from "../hours";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -41,16 +41,6 @@ export function isLocalDate(value: string): boolean {
   return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day;
 }
 
-function offsetAt(at: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  const formatter = partsFormatter(timeZone);
-  for (const part of formatter.formatToParts(at)) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second);
-  return wall - Math.floor(at / 1000) * 1000;
-}
-
 /**
  * The instant a local date begins in a time zone (its first moment: midnight, or the first
  * time the clocks show that day when a change of clocks skips midnight).
@@ -60,10 +50,10 @@ export function startOfLocalDay(date: string, timeZone: string = viewerTimeZone(
   if (!match || !isLocalDate(date)) throw new RangeError(`not a date: ${date}`);
   const wallMidnight = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   const day = 86_400_000;
-  const candidates = [offsetAt(wallMidnight - day, timeZone), offsetAt(wallMidnight + day, timeZone)].map(
+  const candidates = [zoneOffset(wallMidnight - day, timeZone), zoneOffset(wallMidnight + day, timeZone)].map(
     (offset) => wallMidnight - offset,
   );
-  const real = candidates.filter((at) => offsetAt(at, timeZone) === wallMidnight - at);
+  const real = candidates.filter((at) => zoneOffset(at, timeZone) === wallMidnight - at);
   // Midnight happens (twice, when the clocks go back at midnight: the first); or the clocks
   // jump from 23:59 to 01:00 and the day starts at the jump.
   const at = real.length > 0 ? Math.min(...real) : Math.max(...candidates);
