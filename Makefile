@@ -31,8 +31,7 @@ demo: $(INSTALLED)
 	$(BIN)/autoqa demo
 
 # The demo's calls in the supervisor dashboard, on this machine (http://127.0.0.1:8765/dashboard).
-dashboard: $(INSTALLED) frontend
-	$(BIN)/autoqa demo
+dashboard: demo frontend
 	$(BIN)/autoqa serve --open
 
 # Everything CI runs: lint and types, every Python test (e2e calls included), the page's tests.

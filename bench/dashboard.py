@@ -120,8 +120,7 @@ class _Metered:
 
     def query(self, **kwargs: Any) -> dict[str, Any]:
         response = self.table.query(**kwargs)
-        read = {k: v for k, v in kwargs.items() if k not in ("FilterExpression",)}
-        read.pop("ReturnConsumedCapacity", None)
+        read = {k: v for k, v in kwargs.items() if k != "FilterExpression"}
         self.units += read_units(self.table.query(**read)["Items"])
         self.units_if_all += read_units(self.full.query(**read)["Items"])
         self.queries += 1
@@ -137,8 +136,7 @@ def bench_dynamodb() -> dict[str, Any]:
     from dashboard.query import CallFilter
     from qa_aws.dashboard_backend import DynamoDashboardBackend
     from qa_aws.dynamo_store import DynamoResultStore
-    from qa_engine.models import FailedCall
-    from scripts.dashboard_fixture import calls
+    from scripts.dashboard_fixture import calls, store_all
     from tests.dynamo_tables import create_results_table, create_reviews_table
 
     week = 7
@@ -148,17 +146,12 @@ def bench_dynamodb() -> dict[str, Any]:
         dynamodb = boto3.resource("dynamodb", region_name="ap-south-1")
         s3 = boto3.client("s3", region_name="ap-south-1")
         table = create_results_table(dynamodb)
-        saved = dict(results_table.INCLUDE_ONLY)
-        results_table.INCLUDE_ONLY.clear()  # the same index, carrying every attribute
-        full = create_results_table(dynamodb, f"{results_table.TABLE_NAME}-every-attribute")
-        results_table.INCLUDE_ONLY.update(saved)
+        full = create_results_table(  # the same index, carrying every attribute
+            dynamodb, f"{results_table.TABLE_NAME}-every-attribute", include_only={}
+        )
+        seeded = list(calls(per_day * week, now, timedelta(days=1) / per_day))
         for target in (table, full):
-            store = DynamoResultStore(target, s3, "unused")
-            for call in calls(per_day * week, now, timedelta(days=1) / per_day):
-                if isinstance(call, FailedCall):
-                    store.put_failure(call)
-                else:
-                    store.put(call)
+            store_all(DynamoResultStore(target, s3, "unused"), seeded)
         reviews = create_reviews_table(dynamodb)
         pages = {}
         for name, query in VIEWS.items():

@@ -30,7 +30,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from cdk_constructs.dashboard_auth import DashboardAuth
-from cdk_constructs.nag import acknowledge, nag_arn
+from cdk_constructs.grants import grant_objects
 from cdk_constructs.python_function import PythonFunction
 from contracts import environment as env
 from contracts.dashboard import API_PREFIX
@@ -190,14 +190,12 @@ class DashboardApi(Construct):
             (data.recordings, RECORDINGS_PREFIX, "Recordings, one per call, presigned for play"),
             (data.transcripts, RESULTS_PREFIX, "Transcripts too long for a row, one per call"),
         ):
-            self.handler.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}*")]
-                )
-            )
-            acknowledge(
+            grant_objects(
                 self.handler,
-                f"IAM5[Resource::{nag_arn(bucket, seen_from=self)}/{prefix}*]",
-                f"{reason}: read-only under that prefix; keys are per call, so they cannot be "
-                "listed in the policy in advance",
+                self.handler.role,
+                bucket,
+                prefix,
+                "s3:GetObject",
+                reason=f"{reason}: read-only under that prefix; keys are per call, so they "
+                "cannot be listed in the policy in advance",
             )

@@ -106,7 +106,6 @@ class DashboardAuth(Construct):
             client_id=self.client.user_pool_client_id,
             use_cognito_provided_values=True,
         )
-        self.sign_in_url = sign_in_origin(domain_prefix, region)
         self.issuer = f"{issuer_origin(region)}/{self.pool.user_pool_id}"
         self.scopes = " ".join(s.scope_name for s in SCOPES)
 

@@ -25,11 +25,11 @@ def grant_objects(
     reason: str = PREFIX_REASON,
 ) -> None:
     """`actions` on the objects under `prefix` of `bucket`, for `principal` (`grantee` is the
-    construct whose policy holds it: a function or a role)."""
+    construct whose policy holds it: a function or a role; `bucket` may be another stack's)."""
     principal.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
     )
-    acknowledge(grantee, f"IAM5[Resource::{nag_arn(bucket)}/{prefix}*]", reason)
+    acknowledge(grantee, f"IAM5[Resource::{nag_arn(bucket, seen_from=grantee)}/{prefix}*]", reason)
 
 
 def grant_listing(principal: iam.IGrantable, bucket: s3.IBucket, prefix: str | None = None) -> None:

@@ -13,10 +13,12 @@ back from `--now`, default now).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 
@@ -55,8 +57,10 @@ def timed_conversation(turns: list[list[str]]) -> Conversation:
     return Conversation(turns=timed, source_format="dialogue", duration_seconds=t)
 
 
-def sample_results() -> list[tuple[str, QAResult]]:
-    """Each sample dialogue scored once: (its name, the scorecard)."""
+@functools.cache
+def sample_results() -> tuple[tuple[str, QAResult], ...]:
+    """Each sample dialogue scored once (once a process): (its name, the scorecard). Shared:
+    take a `model_copy` to change one."""
     rubric = load_rubric_dir(None)
     scorer = Scorer(rubric, RulesJudge(rubric))
     scored = []
@@ -70,7 +74,7 @@ def sample_results() -> list[tuple[str, QAResult]]:
         )
         recording = SAMPLES / f"{path.stem}.ogg"
         scored.append((path.stem, result.model_copy(update={"recording_uri": str(recording)})))
-    return scored
+    return tuple(scored)
 
 
 def calls(
@@ -106,15 +110,27 @@ def calls(
         yield result.model_copy(update=update)
 
 
-def seed(
-    home: Path, count: int, now: datetime, apart: timedelta = timedelta(hours=HOURS_APART)
-) -> int:
-    store = SQLiteResultStore(home / "results.sqlite3")
-    for call in calls(count, now, apart):
+class Writer(Protocol):
+    """A store the pipeline writes with (`SQLiteResultStore`, `DynamoResultStore`)."""
+
+    def put(self, result: QAResult) -> object: ...
+
+    def put_failure(self, failure: FailedCall) -> object: ...
+
+
+def store_all(store: Writer, seeded: Iterable[QAResult | FailedCall]) -> None:
+    """Each call into `store` as the pipeline leaves it: a scorecard, or a failure."""
+    for call in seeded:
         if isinstance(call, FailedCall):
             store.put_failure(call)
         else:
             store.put(call)
+
+
+def seed(
+    home: Path, count: int, now: datetime, apart: timedelta = timedelta(hours=HOURS_APART)
+) -> int:
+    store_all(SQLiteResultStore(home / "results.sqlite3"), calls(count, now, apart))
     return count
 
 

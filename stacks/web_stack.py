@@ -68,9 +68,10 @@ class WebStack(Stack):
             transcripts=transcripts,
         )
         support_phone = settings.support_phone or ""
-        sign_in = sign_in_origin(dashboard.domain_prefix_for(self.account), self.region)
+        domain_prefix = dashboard.domain_prefix_for(self.account)
+        sign_in = sign_in_origin(domain_prefix, self.region)
         site = self._site(voice_hostname, sign_in, recordings)
-        auth, api = self._dashboard(site, dashboard, data)
+        auth, api = self._dashboard(site, domain_prefix, data)
         ops.notify(api.handler.errors_alarm)
         config: dict[str, object] = {
             "connectApiUrl": f"https://{voice_hostname}{CONNECT_PATH}",
@@ -81,7 +82,7 @@ class WebStack(Stack):
                 "auth": {
                     "authority": auth.issuer,
                     "clientId": auth.client.user_pool_client_id,
-                    "domain": auth.sign_in_url,
+                    "domain": sign_in,
                     "scope": auth.scopes,
                 },
             },
@@ -134,15 +135,10 @@ class WebStack(Stack):
         )
 
     def _dashboard(
-        self, site: StaticSite, settings: DashboardSettings, data: DashboardData
+        self, site: StaticSite, domain_prefix: str, data: DashboardData
     ) -> tuple[DashboardAuth, DashboardApi]:
         """Cognito sign-in for the page's origin, and the API under the page's /api/."""
-        auth = DashboardAuth(
-            self,
-            "DashboardAuth",
-            domain_prefix=settings.domain_prefix_for(self.account),
-            page_url=site.url,
-        )
+        auth = DashboardAuth(self, "DashboardAuth", domain_prefix=domain_prefix, page_url=site.url)
         api = DashboardApi(
             self,
             "DashboardApi",

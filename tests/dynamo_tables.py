@@ -3,20 +3,27 @@ stacks build them: keys, every index, and each index's projection."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contracts import results_table as contract
 
 
-def create_results_table(dynamodb: Any, name: str = contract.TABLE_NAME) -> Any:
+def create_results_table(
+    dynamodb: Any,
+    name: str = contract.TABLE_NAME,
+    include_only: Mapping[str, Sequence[str]] = contract.INCLUDE_ONLY,
+) -> Any:
+    """`include_only`: the indexes that carry only some attributes, and which (any other index
+    carries every attribute)."""
     key_names = {contract.CALL_ID} | {k for keys in contract.INDEXES.values() for k in keys}
     indexes = []
     for index, (partition, sort) in contract.INDEXES.items():
         projection: dict[str, Any] = {"ProjectionType": "ALL"}
-        if index in contract.INCLUDE_ONLY:
+        if index in include_only:
             projection = {
                 "ProjectionType": "INCLUDE",
-                "NonKeyAttributes": list(contract.INCLUDE_ONLY[index]),
+                "NonKeyAttributes": list(include_only[index]),
             }
         indexes.append(
             {

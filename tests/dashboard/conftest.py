@@ -10,6 +10,7 @@ Every call is seeded through the store the pipeline writes with (`SQLiteResultSt
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -17,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,23 +32,30 @@ from autoqa.store import SQLiteResultStore
 from contracts import environment as env
 from contracts.dashboard import SUPERVISORS_GROUP
 from contracts.storage import recording_key
+from dashboard.query import iso
 from qa_aws.dynamo_store import DynamoResultStore
 from qa_engine.models import FailedCall, QAResult
-from scripts.dashboard_fixture import calls
+from scripts.dashboard_fixture import calls, store_all
+from tests.aws_lambda.conftest import RECORDINGS, REGION, TRANSCRIPTS, FakeContext
 from tests.dynamo_tables import create_results_table, create_reviews_table
 
-REGION = "ap-south-1"
-RECORDINGS = "bs-recordings"
-TRANSCRIPTS = "bs-transcripts"
 NOW = datetime.now(UTC).replace(microsecond=0)
+# Every seeded call (they span a week).
+WIDE = {"from": iso(NOW - timedelta(days=8)), "to": iso(NOW + timedelta(hours=1))}
 CALLS = 24
 # A Cognito user in the supervisors group, as API Gateway passes the claim (a string).
 SUPERVISOR = {"username": "asha.supervisor", "cognito:groups": f"[{SUPERVISORS_GROUP}]"}
 VIEWER = {"username": "vikram.viewer"}
 
 
+@functools.cache
+def _seeded() -> tuple[QAResult | FailedCall, ...]:
+    return tuple(calls(CALLS, NOW))
+
+
 def seeded() -> list[QAResult | FailedCall]:
-    return list(calls(CALLS, NOW))
+    """The calls every backend is seeded with (shared: never changed, only copied)."""
+    return list(_seeded())
 
 
 @dataclass
@@ -117,11 +125,7 @@ def _query_string(query: dict[str, Any]) -> str:
 def local_api(tmp_path: Path) -> Iterator[Api]:
     store = SQLiteResultStore(tmp_path / "results.sqlite3")
     seeded_calls = seeded()
-    for call in seeded_calls:
-        if isinstance(call, FailedCall):
-            store.put_failure(call)
-        else:
-            store.put(call)
+    store_all(store, seeded_calls)
     server = make_server(store, port=0, reviewer="local.supervisor")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -148,13 +152,6 @@ def local_api(tmp_path: Path) -> Iterator[Api]:
     yield api
     server.shutdown()
     server.server_close()
-
-
-class LambdaContext:
-    function_name = "DashboardApi"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:DashboardApi"
-    aws_request_id = "0b9d8a4e-7c1f-4e2a-9d3b-5f6a7b8c9d0e"
 
 
 @pytest.fixture
@@ -208,7 +205,7 @@ def aws_api(monkeypatch) -> Iterator[Api]:
             event["routeKey"] = f"{method} /api/{{proxy+}}"
             if claims is not None:
                 event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-            response = dashboard_api.lambda_handler(event, LambdaContext())
+            response = dashboard_api.lambda_handler(event, FakeContext())
             raw = response.get("body") or ""
             return Reply(response["statusCode"], json.loads(raw) if raw else None)
 

@@ -16,10 +16,7 @@ from contracts.dashboard import DEFAULT_LIMIT, LABELS_MAX_LIMIT, MAX_LIMIT, Judg
 from dashboard.query import CallFilter, iso
 from dashboard.service import summary_of
 from qa_engine.models import FailedCall, QAResult
-from tests.dashboard.conftest import NOW
-
-# Every seeded call (they span a week).
-WIDE = {"from": iso(NOW - timedelta(days=8)), "to": iso(NOW + timedelta(hours=1))}
+from tests.dashboard.conftest import NOW, WIDE
 
 
 def row_of(call: QAResult | FailedCall) -> dict:

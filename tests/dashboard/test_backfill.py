@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 from contracts.results_table import DAY, LISTED_AT
-from dashboard.query import iso
 from qa_engine.models import QAResult
 from scripts.backfill_list_keys import backfill
-from tests.dashboard.conftest import NOW
-
-WIDE = {"from": iso(NOW - timedelta(days=8)), "to": iso(NOW + timedelta(hours=1))}
+from tests.dashboard.conftest import WIDE
 
 
 def test_rows_written_before_the_list_index_appear_after_the_backfill(aws_api):

@@ -10,7 +10,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from email.message import Message
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,12 +18,9 @@ import pytest
 from autoqa.serve import MediaSigner, RemoteBindRefused, make_server
 from autoqa.store import SQLiteResultStore
 from contracts.dashboard import AUDIO_URL_SECONDS, JudgeKind
-from dashboard.query import iso
 from qa_engine.models import FailedCall, QAResult
 from scripts import openapi
-from tests.dashboard.conftest import NOW, RECORDINGS, VIEWER
-
-WIDE = {"from": iso(NOW - timedelta(days=8)), "to": iso(NOW + timedelta(hours=1))}
+from tests.dashboard.conftest import RECORDINGS, VIEWER, WIDE
 
 
 def test_the_openapi_document_in_the_repository_is_what_the_routes_publish():

@@ -83,6 +83,16 @@ def resources(template, cfn_type: str) -> dict:
     return template.find_resources(cfn_type)
 
 
+def function_by_handler(template, handler: str) -> tuple[str, dict]:
+    """The one Lambda function whose handler is `handler`: its logical id and properties."""
+    ((logical_id, props),) = [
+        (name, f["Properties"])
+        for name, f in resources(template, "AWS::Lambda::Function").items()
+        if f["Properties"].get("Handler") == handler
+    ]
+    return logical_id, props
+
+
 def policy_statements(template, role_prefix: str) -> list[dict]:
     """All statements of the inline policies attached to roles whose logical id starts so."""
     out = []

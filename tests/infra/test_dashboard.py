@@ -12,7 +12,13 @@ from contracts import environment as env
 from contracts.dashboard import SUPERVISORS_GROUP
 from contracts.results_table import AGENT_INDEX, DAY_INDEX, REVIEW_ATTRIBUTES
 from stacks.settings import AppSettings, SettingsError
-from tests.infra.conftest import cdk_context, policy_statements, resources, synth
+from tests.infra.conftest import (
+    cdk_context,
+    function_by_handler,
+    policy_statements,
+    resources,
+    synth,
+)
 
 REGION = "ap-south-1"
 HANDLER = "handlers.dashboard_api.lambda_handler"
@@ -50,15 +56,6 @@ def named(node) -> str:
 def one(template, cfn_type: str) -> tuple[str, dict]:
     ((logical_id, resource),) = resources(template, cfn_type).items()
     return logical_id, resource["Properties"]
-
-
-def dashboard_function(template) -> tuple[str, dict]:
-    ((logical_id, props),) = [
-        (name, f["Properties"])
-        for name, f in resources(template, "AWS::Lambda::Function").items()
-        if f["Properties"].get("Handler") == HANDLER
-    ]
-    return logical_id, props
 
 
 def directives(template) -> dict[str, list[str]]:
@@ -199,7 +196,7 @@ def test_the_authorizer_trusts_the_pool_as_issuer_and_the_page_client_as_audienc
 
 def test_the_api_hands_requests_to_the_function_as_payload_2(web_template):
     _, integration = one(web_template, "AWS::ApiGatewayV2::Integration")
-    function, props = dashboard_function(web_template)
+    function, props = function_by_handler(web_template, HANDLER)
     assert integration["IntegrationType"] == "AWS_PROXY"
     assert integration["PayloadFormatVersion"] == "2.0"
     assert integration["IntegrationUri"] == {"Fn::GetAtt": [function, "Arn"]}
@@ -308,7 +305,7 @@ def test_a_review_may_change_only_the_calls_review_state(web_template):
 
 
 def test_the_function_is_told_the_tables_and_buckets_it_may_use(web_template):
-    _, function = dashboard_function(web_template)
+    _, function = function_by_handler(web_template, HANDLER)
     variables = function["Environment"]["Variables"]
     assert set(variables) - env.LIBRARY_VARIABLES == {
         env.TABLE_NAME,

@@ -9,7 +9,13 @@ import json
 import pytest
 
 from contracts.health_metrics import ESCALATION_FAILED, NAMESPACE
-from tests.infra.conftest import cdk_context, policy_statements, resources, synth
+from tests.infra.conftest import (
+    cdk_context,
+    function_by_handler,
+    policy_statements,
+    resources,
+    synth,
+)
 
 HOURS = "06:00-23:00 Asia/Kolkata"
 
@@ -149,12 +155,8 @@ def test_opening_hours_start_the_instance_and_stop_it_after_the_last_calls(sched
     assert start["ScheduleExpressionTimezone"] == "Asia/Kolkata"
     assert stop["ScheduleExpressionTimezone"] == "Asia/Kolkata"
     assert "InstanceIds" in json.dumps(start["Target"]["Input"])
-    env = [
-        f["Properties"]["Environment"]["Variables"]
-        for f in resources(voice, "AWS::Lambda::Function").values()
-        if f["Properties"].get("Handler") == "handlers.voice_health.lambda_handler"
-    ]
-    assert env[0]["VOICE_HOURS"] == HOURS
+    _, health = function_by_handler(voice, "handlers.voice_health.lambda_handler")
+    assert health["Environment"]["Variables"]["VOICE_HOURS"] == HOURS
 
 
 def test_the_scheduler_may_start_and_stop_this_instance_and_nothing_else(scheduled):

@@ -29,7 +29,7 @@ from qa_aws.settings import (
     HealthCheckSettings,
     StartQASettings,
 )
-from tests.infra.conftest import resources
+from tests.infra.conftest import function_by_handler, resources
 from tests.voice.test_deploy_configs import render_with
 from voice_agent.settings import VoiceSettings
 
@@ -66,11 +66,7 @@ def deployed(variables: dict[str, object]) -> dict[str, str]:
 
 
 def function_environment(template, handler: str) -> dict[str, str]:
-    (function,) = [
-        f["Properties"]
-        for f in resources(template, "AWS::Lambda::Function").values()
-        if f["Properties"].get("Handler") == handler
-    ]
+    _, function = function_by_handler(template, handler)
     return deployed(function["Environment"]["Variables"])
 
 
